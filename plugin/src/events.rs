@@ -1,0 +1,81 @@
+//! Chat events, published only after the change they describe has committed:
+//! to in-process subscribers (the real-time hub) and to the host's hook.
+
+use std::sync::Arc;
+
+use serde::Serialize;
+use tokio::sync::broadcast;
+
+use crate::adapter::HostAdapter;
+use crate::domain::{ConversationId, MessageId, Side, Status};
+use crate::store::{Conversation, Message};
+
+/// Something that happened in a conversation.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ChatEvent {
+    /// A conversation was opened with its first message.
+    ConversationOpened {
+        /// The conversation as committed.
+        conversation: Conversation,
+        /// Its first message.
+        message: Message,
+    },
+    /// A message was written in an existing conversation.
+    MessageCreated {
+        /// The conversation as committed (status, counters).
+        conversation: Conversation,
+        /// The message.
+        message: Message,
+    },
+    /// Staff set the status by hand.
+    StatusChanged {
+        /// The conversation as committed.
+        conversation: Conversation,
+        /// The status before.
+        from: Status,
+        /// The system message recording the change.
+        message: Message,
+    },
+    /// One side read up to a message.
+    ConversationRead {
+        /// The conversation as committed.
+        conversation: Conversation,
+        /// Who read.
+        reader: Side,
+        /// Up to which message.
+        up_to: MessageId,
+    },
+    /// Conversations were deleted.
+    ConversationsDeleted {
+        /// Their ids.
+        ids: Vec<ConversationId>,
+    },
+}
+
+/// Hands events to subscribers and to the host after commit.
+#[derive(Clone)]
+pub struct EventBus {
+    sender: broadcast::Sender<Arc<ChatEvent>>,
+    host: Arc<dyn HostAdapter>,
+}
+
+impl EventBus {
+    /// A bus that keeps up to `capacity` events for slow subscribers.
+    pub fn new(host: Arc<dyn HostAdapter>, capacity: usize) -> Self {
+        let (sender, _) = broadcast::channel(capacity.max(16));
+        EventBus { sender, host }
+    }
+
+    /// Publishes a committed change.
+    pub fn publish(&self, event: ChatEvent) {
+        self.host.on_event(&event);
+        // No subscriber is not an error: nobody is listening live.
+        let _ = self.sender.send(Arc::new(event));
+    }
+
+    /// A new subscription; it sees events published from now on.
+    pub fn subscribe(&self) -> broadcast::Receiver<Arc<ChatEvent>> {
+        self.sender.subscribe()
+    }
+}

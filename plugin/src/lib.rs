@@ -1,0 +1,129 @@
+//! # storechat
+//!
+//! A support chat between customers and the store for actix-web commerce
+//! backends. Add the crate, implement [`HostAdapter`] for your application,
+//! start the plugin once, run its migrations, and mount it with
+//! [`Storechat::configure`]:
+//!
+//! ```no_run
+//! # use storechat::{HostAdapter, Storechat, StorechatConfig};
+//! # async fn run(adapter: impl HostAdapter) -> Result<(), Box<dyn std::error::Error>> {
+//! let config = StorechatConfig::new("data/shop.db", std::env::var("CHAT_SECRET")?);
+//! let chat = Storechat::start(config, adapter).await?;
+//! chat.run_migrations().await?;
+//! actix_web::HttpServer::new(move || {
+//!     actix_web::App::new().configure(|cfg| chat.configure(cfg))
+//! })
+//! .bind(("127.0.0.1", 8080))?
+//! .run()
+//! .await?;
+//! # Ok(()) }
+//! ```
+//!
+//! Customers then find their messages under `/dashboard/messages/`. The
+//! [`ChatService`] behind the pages is yours to call too (to reply from your
+//! own code, say): every surface goes through it.
+//!
+//! The code follows one flow: `web` (handlers) → `service` (one function per
+//! operation, one transaction each) → `store` (diesel, SQLite or PostgreSQL),
+//! then `events` after commit.
+
+pub mod adapter;
+pub mod config;
+pub mod domain;
+pub mod error;
+pub mod events;
+pub mod service;
+pub mod store;
+pub mod web;
+
+use std::sync::Arc;
+
+pub use adapter::{
+    HostAdapter, HostError, HostResult, OrderCard, OrderItem, PageArea, PageFrame, ProductCard,
+    UserCard,
+};
+pub use config::{Routes, StorechatConfig};
+pub use domain::{Actor, Role, Side, Status};
+pub use error::ChatError;
+pub use events::ChatEvent;
+pub use service::ChatService;
+pub use store::{Conversation, Message, Notification, StoreError};
+
+/// Why the plugin did not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    /// An option is wrong.
+    #[error("{0}")]
+    Config(String),
+    /// The database cannot be used.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// The installed plugin: configuration, the chat service and the routes.
+/// Cheap to clone; clone it into each actix worker.
+#[derive(Clone)]
+pub struct Storechat {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    config: StorechatConfig,
+    service: ChatService,
+}
+
+impl Storechat {
+    /// Checks the options and connects to the database. Fails with a clear
+    /// message for a bad option, a bad `database_url` or an unreachable
+    /// server.
+    pub async fn start(
+        config: StorechatConfig,
+        adapter: impl HostAdapter,
+    ) -> Result<Storechat, StartError> {
+        Self::start_shared(config, Arc::new(adapter)).await
+    }
+
+    /// [`Storechat::start`] with an adapter the host keeps a handle to.
+    pub async fn start_shared(
+        config: StorechatConfig,
+        adapter: Arc<dyn HostAdapter>,
+    ) -> Result<Storechat, StartError> {
+        config.validate().map_err(StartError::Config)?;
+        let url = config.database_url.clone();
+        let pool = config.pool.clone();
+        let db = tokio::task::spawn_blocking(move || store::Db::connect(&url, &pool))
+            .await
+            .map_err(|e| StoreError::Unavailable(e.to_string()))??;
+        let events = events::EventBus::new(adapter.clone(), 1024);
+        let service = ChatService::new(db, adapter, events);
+        Ok(Storechat {
+            inner: Arc::new(Inner { config, service }),
+        })
+    }
+
+    /// Applies the plugin's pending migrations (safe when several processes
+    /// start at once on PostgreSQL). Returns the versions applied.
+    pub async fn run_migrations(&self) -> Result<Vec<String>, StoreError> {
+        self.inner
+            .service
+            .db()
+            .with_connection(|conn| store::migrate::run_pending(conn))
+            .await
+    }
+
+    /// The chat operations, for the host's own code.
+    pub fn service(&self) -> &ChatService {
+        &self.inner.service
+    }
+
+    /// The options the plugin started with.
+    pub fn config(&self) -> &StorechatConfig {
+        &self.inner.config
+    }
+
+    /// Mounts every route of the plugin under the configured prefixes.
+    pub fn configure(&self, cfg: &mut actix_web::web::ServiceConfig) {
+        web::configure(self, cfg);
+    }
+}

@@ -1,0 +1,155 @@
+//! The chat service: one function per operation. Each function authorizes
+//! the [`Actor`], asks the host what it needs *before* its transaction, runs
+//! exactly one transaction, and publishes its event only after commit. Pages,
+//! the JSON API and the WebSocket channel all come through here.
+
+mod delete;
+mod inbox;
+mod open;
+mod read;
+mod send;
+mod status;
+mod view;
+
+use std::sync::Arc;
+
+use crate::adapter::HostAdapter;
+use crate::domain::{Actor, Role, Side};
+use crate::error::ChatError;
+use crate::events::EventBus;
+use crate::store::notifications::{Inbox, NEW_MESSAGE, NewNotification};
+use crate::store::{self, AnyConnection, Conversation, Db, Message};
+
+pub use open::{OpenConversation, Opened};
+pub use send::{SendMessage, Sent};
+pub use view::{ConversationPage, ConversationView, PageCursor};
+
+/// How many messages a history page holds unless asked otherwise.
+pub const HISTORY_PAGE: i64 = 50;
+
+/// The chat operations, shared by every surface. Cheap to clone.
+#[derive(Clone)]
+pub struct ChatService {
+    db: Db,
+    host: Arc<dyn HostAdapter>,
+    events: EventBus,
+}
+
+impl ChatService {
+    /// A service over `db`, asking `host` about people and orders and
+    /// publishing to `events`.
+    pub fn new(db: Db, host: Arc<dyn HostAdapter>, events: EventBus) -> Self {
+        ChatService { db, host, events }
+    }
+
+    /// The database handle.
+    pub fn db(&self) -> &Db {
+        &self.db
+    }
+
+    /// The host adapter.
+    pub fn host(&self) -> &Arc<dyn HostAdapter> {
+        &self.host
+    }
+
+    /// The event bus.
+    pub fn events(&self) -> &EventBus {
+        &self.events
+    }
+}
+
+/// May `actor` see this conversation? Strangers get "not found", never
+/// "forbidden", so that ids reveal nothing.
+pub(crate) fn authorize_view(actor: &Actor, conversation: &Conversation) -> Result<(), ChatError> {
+    let allowed = match actor.role {
+        Role::Staff => true,
+        Role::Customer => conversation.customer_id == actor.id,
+        Role::Vendor => conversation.vendor_id.as_deref() == Some(actor.id.as_str()),
+    };
+    if allowed {
+        Ok(())
+    } else {
+        Err(ChatError::ConversationNotFound)
+    }
+}
+
+/// Loads a conversation `actor` may see, taking its write lock first.
+pub(crate) fn load_for_write(
+    conn: &mut AnyConnection,
+    actor: &Actor,
+    id: i64,
+) -> Result<Conversation, ChatError> {
+    store::conversations::lock(conn, id)?;
+    let conversation =
+        store::conversations::find(conn, id)?.ok_or(ChatError::ConversationNotFound)?;
+    authorize_view(actor, &conversation)?;
+    Ok(conversation)
+}
+
+/// The inbox that hears about a message written from `writer`'s side.
+pub(crate) fn inbox_of_other_side(conversation: &Conversation, writer: Side) -> Inbox {
+    if writer == Side::Customer {
+        match &conversation.vendor_id {
+            Some(vendor) => Inbox {
+                side: Side::Vendor,
+                id: Some(vendor.clone()),
+            },
+            None => Inbox {
+                side: Side::Staff,
+                id: conversation.assignee_id.clone(),
+            },
+        }
+    } else {
+        Inbox {
+            side: Side::Customer,
+            id: Some(conversation.customer_id.clone()),
+        }
+    }
+}
+
+/// The inbox an actor reads.
+pub(crate) fn inbox_of(actor: &Actor) -> Inbox {
+    Inbox {
+        side: actor.side(),
+        id: Some(actor.id.clone()),
+    }
+}
+
+/// Writes the `NEW_MESSAGE` notification for the other side of a message,
+/// inside the message's transaction.
+pub(crate) fn notify_other_side(
+    conn: &mut AnyConnection,
+    conversation: &Conversation,
+    message: &Message,
+    opened: bool,
+) -> Result<(), ChatError> {
+    let inbox = inbox_of_other_side(conversation, message.sender_side);
+    let title = match (message.sender_side, opened) {
+        (Side::Customer, true) => format!(
+            "New conversation from {}: {}",
+            message.sender_name, conversation.subject
+        ),
+        (Side::Customer, false) => {
+            format!("{} wrote: {}", message.sender_name, conversation.subject)
+        }
+        (_, true) => format!(
+            "{} started a conversation: {}",
+            message.sender_name, conversation.subject
+        ),
+        (_, false) => format!("{} replied: {}", message.sender_name, conversation.subject),
+    };
+    store::notifications::insert(
+        conn,
+        &NewNotification {
+            recipient_side: inbox.side.as_str().to_owned(),
+            recipient_id: inbox.id,
+            kind: NEW_MESSAGE.to_owned(),
+            conversation_id: conversation.id,
+            message_id: Some(message.id),
+            title: crate::domain::preview_text(&title, 160),
+            body: crate::domain::preview_text(&message.body, 200),
+            created_at: message.created_at,
+        },
+    )?;
+    Ok(())
+}

@@ -1,0 +1,235 @@
+//! Queries on `storechat_conversations`. Counters and read cursors are kept
+//! here, in the same transaction as each message, so that no list ever
+//! counts rows per conversation.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::schema::storechat_conversations as c;
+use super::{AnyConnection, Conversation, StoreError};
+use crate::domain::{ConversationId, MessageId, Side, Status};
+
+/// The values of a new conversation.
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = c)]
+pub struct NewConversation {
+    /// Subject.
+    pub subject: String,
+    /// Customer id.
+    pub customer_id: String,
+    /// Customer name.
+    pub customer_name: String,
+    /// Customer e-mail.
+    pub customer_email: String,
+    /// Vendor id.
+    pub vendor_id: Option<String>,
+    /// Order id.
+    pub order_id: Option<String>,
+    /// Order number.
+    pub order_number: Option<String>,
+    /// Product id.
+    pub product_id: Option<String>,
+    /// Product name.
+    pub product_name: Option<String>,
+    /// Stored status.
+    pub status: String,
+    /// Created at.
+    pub created_at: NaiveDateTime,
+    /// Updated at.
+    pub updated_at: NaiveDateTime,
+    /// Last message at.
+    pub last_message_at: NaiveDateTime,
+}
+
+/// Inserts a conversation with zeroed counters.
+pub fn insert(conn: &mut AnyConnection, new: &NewConversation) -> Result<Conversation, StoreError> {
+    Ok(diesel::insert_into(c::table)
+        .values(new)
+        .returning(c::all_columns)
+        .get_result::<Conversation>(conn)?)
+}
+
+/// One conversation by id.
+pub fn find(
+    conn: &mut AnyConnection,
+    id: ConversationId,
+) -> Result<Option<Conversation>, StoreError> {
+    Ok(c::table
+        .find(id)
+        .select(Conversation::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// Several conversations by id, in no particular order.
+pub fn find_many(
+    conn: &mut AnyConnection,
+    ids: &[ConversationId],
+) -> Result<Vec<Conversation>, StoreError> {
+    Ok(c::table
+        .filter(c::id.eq_any(ids))
+        .select(Conversation::as_select())
+        .load(conn)?)
+}
+
+/// Takes the row lock of a conversation for the rest of the transaction, so
+/// writers of one conversation run one after the other. SQLite needs nothing:
+/// its write transactions are already exclusive (`BEGIN IMMEDIATE`).
+pub fn lock(conn: &mut AnyConnection, id: ConversationId) -> Result<(), StoreError> {
+    if let AnyConnection::Postgresql(pg) = conn {
+        diesel::sql_query("SELECT id FROM storechat_conversations WHERE id = $1 FOR UPDATE")
+            .bind::<diesel::sql_types::BigInt, _>(id)
+            .execute(pg)?;
+    }
+    Ok(())
+}
+
+/// Records a message written by a person: counters, the writer's own read
+/// cursor, the other side's unread counter, the preview and the status.
+pub fn record_message(
+    conn: &mut AnyConnection,
+    id: ConversationId,
+    message_id: MessageId,
+    side: Side,
+    preview: &str,
+    status: Status,
+    at: NaiveDateTime,
+) -> Result<Conversation, StoreError> {
+    let target = c::table.find(id);
+    let common = (
+        c::status.eq(status.as_str()),
+        c::message_count.eq(c::message_count + 1),
+        c::last_message_id.eq(Some(message_id)),
+        c::last_message_preview.eq(preview),
+        c::last_message_side.eq(Some(side.as_str())),
+        c::last_message_at.eq(at),
+        c::updated_at.eq(at),
+    );
+    // The writer has seen everything up to their own message.
+    let updated = if side == Side::Customer {
+        diesel::update(target)
+            .set((
+                common,
+                c::unread_for_admin.eq(c::unread_for_admin + 1),
+                c::unread_for_user.eq(0),
+                c::user_read_up_to.eq(message_id),
+            ))
+            .returning(c::all_columns)
+            .get_result::<Conversation>(conn)?
+    } else {
+        diesel::update(target)
+            .set((
+                common,
+                c::unread_for_user.eq(c::unread_for_user + 1),
+                c::unread_for_admin.eq(0),
+                c::admin_read_up_to.eq(message_id),
+            ))
+            .returning(c::all_columns)
+            .get_result::<Conversation>(conn)?
+    };
+    Ok(updated)
+}
+
+/// Sets the status by hand (no counters move).
+pub fn set_status(
+    conn: &mut AnyConnection,
+    id: ConversationId,
+    status: Status,
+    at: NaiveDateTime,
+) -> Result<Conversation, StoreError> {
+    Ok(diesel::update(c::table.find(id))
+        .set((c::status.eq(status.as_str()), c::updated_at.eq(at)))
+        .returning(c::all_columns)
+        .get_result::<Conversation>(conn)?)
+}
+
+/// Moves one side's read cursor and sets that side's unread counter.
+pub fn set_read(
+    conn: &mut AnyConnection,
+    id: ConversationId,
+    reader: Side,
+    up_to: MessageId,
+    unread: i32,
+) -> Result<Conversation, StoreError> {
+    let target = c::table.find(id);
+    let updated = if reader == Side::Customer {
+        diesel::update(target)
+            .set((c::user_read_up_to.eq(up_to), c::unread_for_user.eq(unread)))
+            .returning(c::all_columns)
+            .get_result::<Conversation>(conn)?
+    } else {
+        diesel::update(target)
+            .set((
+                c::admin_read_up_to.eq(up_to),
+                c::unread_for_admin.eq(unread),
+            ))
+            .returning(c::all_columns)
+            .get_result::<Conversation>(conn)?
+    };
+    Ok(updated)
+}
+
+/// Refreshes the customer's name and e-mail copied from the host.
+pub fn refresh_customer(
+    conn: &mut AnyConnection,
+    id: ConversationId,
+    name: &str,
+    email: &str,
+) -> Result<(), StoreError> {
+    diesel::update(
+        c::table
+            .find(id)
+            .filter(c::customer_name.ne(name).or(c::customer_email.ne(email))),
+    )
+    .set((c::customer_name.eq(name), c::customer_email.eq(email)))
+    .execute(conn)?;
+    Ok(())
+}
+
+/// Deletes conversations (their messages, reactions and notifications go
+/// with them through `ON DELETE CASCADE`).
+pub fn delete_many(conn: &mut AnyConnection, ids: &[ConversationId]) -> Result<usize, StoreError> {
+    Ok(diesel::delete(c::table.filter(c::id.eq_any(ids))).execute(conn)?)
+}
+
+/// A page of one customer's conversations, newest activity first, strictly
+/// after the keyset cursor `(last_message_at, id)` when one is given.
+pub fn page_for_customer(
+    conn: &mut AnyConnection,
+    customer_id: &str,
+    after: Option<(NaiveDateTime, ConversationId)>,
+    limit: i64,
+) -> Result<Vec<Conversation>, StoreError> {
+    let mut query = c::table
+        .filter(c::customer_id.eq(customer_id))
+        .select(Conversation::as_select())
+        .order((c::last_message_at.desc(), c::id.desc()))
+        .limit(limit)
+        .into_boxed();
+    if let Some((at, id)) = after {
+        query = query.filter(
+            c::last_message_at
+                .lt(at)
+                .or(c::last_message_at.eq(at).and(c::id.lt(id))),
+        );
+    }
+    Ok(query.load(conn)?)
+}
+
+/// The sum of one customer's unread counters.
+pub fn unread_for_customer(conn: &mut AnyConnection, customer_id: &str) -> Result<i64, StoreError> {
+    let total: Option<i64> = c::table
+        .filter(c::customer_id.eq(customer_id))
+        .select(diesel::dsl::sum(c::unread_for_user))
+        .first(conn)?;
+    Ok(total.unwrap_or(0))
+}
+
+/// The sum of every conversation's unread-for-admin counter (the admin nav badge).
+pub fn unread_for_admin_total(conn: &mut AnyConnection) -> Result<i64, StoreError> {
+    let total: Option<i64> = c::table
+        .filter(c::unread_for_admin.gt(0))
+        .select(diesel::dsl::sum(c::unread_for_admin))
+        .first(conn)?;
+    Ok(total.unwrap_or(0))
+}

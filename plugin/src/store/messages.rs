@@ -1,0 +1,103 @@
+//! Queries on `storechat_messages`.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::schema::storechat_messages as m;
+use super::{AnyConnection, Message, StoreError};
+use crate::domain::{ConversationId, MessageId, Side};
+
+/// The values of a new message.
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = m)]
+pub struct NewMessage {
+    /// Conversation.
+    pub conversation_id: ConversationId,
+    /// Writer id; `None` for system messages.
+    pub sender_id: Option<String>,
+    /// Writer side (stored form).
+    pub sender_side: String,
+    /// Writer name.
+    pub sender_name: String,
+    /// Kind (stored form).
+    pub kind: String,
+    /// Text.
+    pub body: String,
+    /// Answered message.
+    pub reply_to_id: Option<MessageId>,
+    /// Client id for retries.
+    pub client_msg_id: Option<String>,
+    /// Written at.
+    pub created_at: NaiveDateTime,
+}
+
+/// Inserts a message.
+pub fn insert(conn: &mut AnyConnection, new: &NewMessage) -> Result<Message, StoreError> {
+    Ok(diesel::insert_into(m::table)
+        .values(new)
+        .returning(m::all_columns)
+        .get_result::<Message>(conn)?)
+}
+
+/// The message a writer already sent with this client id, if any.
+pub fn find_by_client_id(
+    conn: &mut AnyConnection,
+    sender_id: &str,
+    client_msg_id: &str,
+) -> Result<Option<Message>, StoreError> {
+    Ok(m::table
+        .filter(m::sender_id.eq(sender_id))
+        .filter(m::client_msg_id.eq(client_msg_id))
+        .select(Message::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// One message by id.
+pub fn find(conn: &mut AnyConnection, id: MessageId) -> Result<Option<Message>, StoreError> {
+    Ok(m::table
+        .find(id)
+        .select(Message::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// Up to `limit` messages of a conversation older than `before` (or the
+/// newest when `before` is `None`), returned oldest first.
+pub fn page(
+    conn: &mut AnyConnection,
+    conversation_id: ConversationId,
+    before: Option<MessageId>,
+    limit: i64,
+) -> Result<Vec<Message>, StoreError> {
+    let mut query = m::table
+        .filter(m::conversation_id.eq(conversation_id))
+        .select(Message::as_select())
+        .order(m::id.desc())
+        .limit(limit)
+        .into_boxed();
+    if let Some(before) = before {
+        query = query.filter(m::id.lt(before));
+    }
+    let mut rows: Vec<Message> = query.load(conn)?;
+    rows.reverse();
+    Ok(rows)
+}
+
+/// How many messages written by `writers` after `after` are not removed:
+/// what a reader still has to read once their cursor sits at `after`.
+pub fn count_after(
+    conn: &mut AnyConnection,
+    conversation_id: ConversationId,
+    after: MessageId,
+    writers: &[Side],
+) -> Result<i64, StoreError> {
+    let sides: Vec<&str> = writers.iter().map(|s| s.as_str()).collect();
+    Ok(m::table
+        .filter(m::conversation_id.eq(conversation_id))
+        .filter(m::id.gt(after))
+        .filter(m::sender_side.eq_any(sides))
+        .filter(m::kind.ne("system"))
+        .count()
+        .get_result(conn)?)
+}

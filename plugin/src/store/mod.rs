@@ -1,0 +1,62 @@
+//! The storage layer: connections, migrations, rows and the queries the chat
+//! service composes into transactions. It never authorizes, never calls the
+//! host and never publishes events; that is the service's job.
+
+mod connection;
+pub mod conversations;
+pub mod messages;
+pub mod migrate;
+mod models;
+pub mod notifications;
+pub(crate) mod schema;
+
+pub use connection::{AnyConnection, Backend, Db, PoolOptions, write_transaction};
+pub use models::{Conversation, Message, MessageKind, Notification};
+
+/// Storage failures. Causes are kept for logs; users see a generic message.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The database URL cannot be used at all.
+    #[error("bad database URL: {0}")]
+    BadUrl(String),
+    /// The database could not be reached at start-up.
+    #[error("cannot connect to the {backend:?} database at {target}: {reason}")]
+    Connect {
+        /// Which backend the URL named.
+        backend: Backend,
+        /// The URL with its password hidden.
+        target: String,
+        /// What the driver said.
+        reason: String,
+    },
+    /// No connection could be had in time, or the blocking task failed.
+    #[error("database unavailable: {0}")]
+    Unavailable(String),
+    /// A migration failed.
+    #[error("migration failed: {0}")]
+    Migration(String),
+    /// A query failed.
+    #[error("database error: {0}")]
+    Query(#[from] diesel::result::Error),
+}
+
+impl StoreError {
+    /// True when a unique index refused a row, e.g. a concurrent retry of
+    /// the same client message id.
+    pub fn is_unique_violation(&self) -> bool {
+        matches!(
+            self,
+            StoreError::Query(diesel::result::Error::DatabaseError(
+                diesel::result::DatabaseErrorKind::UniqueViolation,
+                _
+            ))
+        )
+    }
+}
+
+/// The current time as stored: UTC, microsecond precision on both backends.
+pub fn now() -> chrono::NaiveDateTime {
+    let now = chrono::Utc::now().naive_utc();
+    // SQLite would keep nanoseconds that PostgreSQL drops; store the same value on both.
+    chrono::DurationRound::duration_trunc(now, chrono::TimeDelta::microseconds(1)).unwrap_or(now)
+}

@@ -1,0 +1,157 @@
+//! Queries on `storechat_notifications`: the in-app inboxes.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::schema::storechat_notifications as n;
+use super::{AnyConnection, Notification, StoreError};
+use crate::domain::{ConversationId, MessageId, Side};
+
+/// The kind of alert created for every message: the wire and stored name.
+pub const NEW_MESSAGE: &str = "NEW_MESSAGE";
+
+/// Whose inbox a notification goes to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Inbox {
+    /// The side of the recipient.
+    pub side: Side,
+    /// The recipient; `None` for the shared staff inbox.
+    pub id: Option<String>,
+}
+
+/// The values of a new notification.
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = n)]
+pub struct NewNotification {
+    /// Recipient side.
+    pub recipient_side: String,
+    /// Recipient id.
+    pub recipient_id: Option<String>,
+    /// Kind.
+    pub kind: String,
+    /// Conversation.
+    pub conversation_id: ConversationId,
+    /// Message.
+    pub message_id: Option<MessageId>,
+    /// Title.
+    pub title: String,
+    /// Body preview.
+    pub body: String,
+    /// Created at.
+    pub created_at: NaiveDateTime,
+}
+
+/// Inserts a notification.
+pub fn insert(conn: &mut AnyConnection, new: &NewNotification) -> Result<Notification, StoreError> {
+    Ok(diesel::insert_into(n::table)
+        .values(new)
+        .returning(n::all_columns)
+        .get_result::<Notification>(conn)?)
+}
+
+// Boxed queries over the multi-backend need the backend type spelled out.
+type Multi = <AnyConnection as diesel::Connection>::Backend;
+
+/// A page of `reader`'s notifications, newest first.
+pub fn page(
+    conn: &mut AnyConnection,
+    reader: &Inbox,
+    before: Option<i64>,
+    limit: i64,
+) -> Result<Vec<Notification>, StoreError> {
+    let mut query = inbox_query(reader)
+        .select(Notification::as_select())
+        .order(n::id.desc())
+        .limit(limit);
+    if let Some(before) = before {
+        query = query.filter(n::id.lt(before));
+    }
+    Ok(query.load(conn)?)
+}
+
+/// How many of `reader`'s notifications are unread.
+pub fn unread_count(conn: &mut AnyConnection, reader: &Inbox) -> Result<i64, StoreError> {
+    Ok(inbox_query(reader)
+        .filter(n::read_at.is_null())
+        .count()
+        .get_result(conn)?)
+}
+
+/// Marks one of `reader`'s notifications read; `false` when it is not theirs.
+pub fn mark_read(
+    conn: &mut AnyConnection,
+    reader: &Inbox,
+    id: i64,
+    at: NaiveDateTime,
+) -> Result<bool, StoreError> {
+    let found: Option<i64> = inbox_query(reader)
+        .filter(n::id.eq(id))
+        .select(n::id)
+        .first(conn)
+        .optional()?;
+    if found.is_none() {
+        return Ok(false);
+    }
+    diesel::update(n::table.find(id).filter(n::read_at.is_null()))
+        .set(n::read_at.eq(Some(at)))
+        .execute(conn)?;
+    Ok(true)
+}
+
+/// Marks all of `reader`'s notifications read; returns how many changed.
+pub fn mark_all_read(
+    conn: &mut AnyConnection,
+    reader: &Inbox,
+    at: NaiveDateTime,
+) -> Result<usize, StoreError> {
+    let ids: Vec<i64> = inbox_query(reader)
+        .filter(n::read_at.is_null())
+        .select(n::id)
+        .load(conn)?;
+    if ids.is_empty() {
+        return Ok(0);
+    }
+    Ok(diesel::update(n::table.filter(n::id.eq_any(ids)))
+        .set(n::read_at.eq(Some(at)))
+        .execute(conn)?)
+}
+
+/// Marks `reader`'s notifications about a conversation read up to a message.
+pub fn mark_conversation_read(
+    conn: &mut AnyConnection,
+    reader: &Inbox,
+    conversation_id: ConversationId,
+    up_to: MessageId,
+    at: NaiveDateTime,
+) -> Result<usize, StoreError> {
+    let ids: Vec<i64> = inbox_query(reader)
+        .filter(n::conversation_id.eq(conversation_id))
+        .filter(n::message_id.le(up_to))
+        .filter(n::read_at.is_null())
+        .select(n::id)
+        .load(conn)?;
+    if ids.is_empty() {
+        return Ok(0);
+    }
+    Ok(diesel::update(n::table.filter(n::id.eq_any(ids)))
+        .set(n::read_at.eq(Some(at)))
+        .execute(conn)?)
+}
+
+fn inbox_query(reader: &Inbox) -> n::BoxedQuery<'static, Multi> {
+    let side = reader.side.as_str();
+    match (&reader.side, &reader.id) {
+        (Side::Staff, Some(id)) => n::table
+            .filter(n::recipient_side.eq(side))
+            .filter(n::recipient_id.is_null().or(n::recipient_id.eq(id.clone())))
+            .into_boxed(),
+        (_, Some(id)) => n::table
+            .filter(n::recipient_side.eq(side))
+            .filter(n::recipient_id.eq(id.clone()))
+            .into_boxed(),
+        (_, None) => n::table
+            .filter(n::recipient_side.eq(side))
+            .filter(n::recipient_id.is_null())
+            .into_boxed(),
+    }
+}

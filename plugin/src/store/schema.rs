@@ -1,0 +1,85 @@
+//! Diesel table definitions shared by both backends. Hand-written to match
+//! `migrations/sqlite` and `migrations/postgres`, which must stay identical in
+//! shape (the migration test diffs them).
+
+diesel::table! {
+    storechat_conversations (id) {
+        id -> BigInt,
+        subject -> Text,
+        customer_id -> Text,
+        customer_name -> Text,
+        customer_email -> Text,
+        vendor_id -> Nullable<Text>,
+        order_id -> Nullable<Text>,
+        order_number -> Nullable<Text>,
+        product_id -> Nullable<Text>,
+        product_name -> Nullable<Text>,
+        status -> Text,
+        assignee_id -> Nullable<Text>,
+        assignee_name -> Nullable<Text>,
+        priority -> Integer,
+        message_count -> Integer,
+        unread_for_admin -> Integer,
+        unread_for_user -> Integer,
+        admin_read_up_to -> BigInt,
+        user_read_up_to -> BigInt,
+        last_message_id -> Nullable<BigInt>,
+        last_message_preview -> Text,
+        last_message_side -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        last_message_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    storechat_messages (id) {
+        id -> BigInt,
+        conversation_id -> BigInt,
+        sender_id -> Nullable<Text>,
+        sender_side -> Text,
+        sender_name -> Text,
+        kind -> Text,
+        body -> Text,
+        reply_to_id -> Nullable<BigInt>,
+        client_msg_id -> Nullable<Text>,
+        created_at -> Timestamp,
+        edited_at -> Nullable<Timestamp>,
+        deleted_at -> Nullable<Timestamp>,
+        deleted_by -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    storechat_reactions (message_id, user_id, emoji) {
+        message_id -> BigInt,
+        user_id -> Text,
+        emoji -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    storechat_notifications (id) {
+        id -> BigInt,
+        recipient_side -> Text,
+        recipient_id -> Nullable<Text>,
+        kind -> Text,
+        conversation_id -> BigInt,
+        message_id -> Nullable<BigInt>,
+        title -> Text,
+        body -> Text,
+        created_at -> Timestamp,
+        read_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::joinable!(storechat_messages -> storechat_conversations (conversation_id));
+diesel::joinable!(storechat_notifications -> storechat_conversations (conversation_id));
+diesel::joinable!(storechat_reactions -> storechat_messages (message_id));
+diesel::allow_tables_to_appear_in_same_query!(
+    storechat_conversations,
+    storechat_messages,
+    storechat_reactions,
+    storechat_notifications,
+);

@@ -1,0 +1,29 @@
+//! The web layer: actix handlers for the plugin's pages. Handlers
+//! authenticate through the host adapter, parse input into domain values and
+//! call the chat service; they never touch the database.
+
+mod actor;
+mod assets;
+mod csrf;
+mod customer;
+mod format;
+pub mod layout;
+mod page_error;
+
+use actix_web::web;
+
+pub use actor::SignedIn;
+pub use format::{badge, relative_time};
+
+use crate::Storechat;
+
+pub(crate) fn configure(chat: &Storechat, cfg: &mut web::ServiceConfig) {
+    let data = web::Data::new(chat.clone());
+    let routes = &chat.config().routes;
+    cfg.service(
+        web::scope(&routes.assets)
+            .app_data(data.clone())
+            .route("/storechat.css", web::get().to(assets::stylesheet)),
+    );
+    cfg.service(customer::scope(&routes.customer).app_data(data));
+}

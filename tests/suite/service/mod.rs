@@ -1,0 +1,11 @@
+//! The chat service on both backends: status rules, idempotency, read
+//! state, deletion, authorization and bad input.
+
+mod delete;
+mod helpers;
+mod notifications;
+mod open;
+mod read;
+mod send;
+mod status;
+mod view;

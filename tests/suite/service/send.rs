@@ -1,0 +1,234 @@
+use storechat::domain::MessageBody;
+use storechat::service::SendMessage;
+use storechat::{ChatError, Status};
+
+use super::helpers::{open_as, send, status_of, text, text_with_id};
+use crate::on_both_backends;
+use crate::support::{TestChat, alice, ann, bob, rows};
+
+on_both_backends!(
+    each_side_moves_the_status,
+    a_customer_reply_reopens_a_resolved_conversation,
+    closed_conversations_refuse_customer_messages_and_change_nothing,
+    staff_replies_notify_the_customer_and_customer_replies_the_store,
+    the_same_client_id_twice_stores_one_message,
+    the_same_client_id_twice_concurrently_stores_one_message,
+    a_client_id_reused_in_another_conversation_is_refused,
+    strangers_cannot_write_in_a_conversation,
+    replies_must_quote_a_message_of_the_same_conversation,
+    unknown_conversations_are_not_found,
+);
+
+async fn each_side_moves_the_status(t: TestChat) {
+    let s = t.service();
+    let id = open_as(s, &alice(), "Status walk").await.conversation.id;
+    assert_eq!(status_of(s, &ann(), id).await, Status::Open);
+    send(s, &alice(), id, "Anyone?").await;
+    assert_eq!(status_of(s, &ann(), id).await, Status::AwaitingAdmin);
+    send(s, &ann(), id, "Here!").await;
+    assert_eq!(status_of(s, &ann(), id).await, Status::AwaitingUser);
+    send(s, &alice(), id, "Thanks").await;
+    assert_eq!(status_of(s, &ann(), id).await, Status::AwaitingAdmin);
+    // Staff writing in a closed conversation reopens it for the customer.
+    s.set_status(&ann(), id, Status::Closed)
+        .await
+        .expect("closes");
+    send(s, &ann(), id, "One more thing").await;
+    assert_eq!(status_of(s, &ann(), id).await, Status::AwaitingUser);
+}
+
+async fn a_customer_reply_reopens_a_resolved_conversation(t: TestChat) {
+    let s = t.service();
+    let id = open_as(s, &alice(), "Reopen").await.conversation.id;
+    s.set_status(&ann(), id, Status::Resolved)
+        .await
+        .expect("resolves");
+    let sent = send(s, &alice(), id, "Actually, it broke again").await;
+    assert_eq!(sent.conversation.status, Status::AwaitingAdmin);
+}
+
+async fn closed_conversations_refuse_customer_messages_and_change_nothing(t: TestChat) {
+    let s = t.service();
+    let id = open_as(s, &alice(), "Closing").await.conversation.id;
+    s.set_status(&ann(), id, Status::Closed)
+        .await
+        .expect("closes");
+    let before = rows::snapshot(s).await;
+    let events_before = t.host.event_names().len();
+    let err = s
+        .send_message(&alice(), id, text("Hello?"))
+        .await
+        .expect_err("refused");
+    assert!(matches!(err, ChatError::Closed), "{err:?}");
+    assert!(err.to_string().contains("closed"));
+    assert_eq!(rows::snapshot(s).await, before);
+    assert_eq!(
+        t.host.event_names().len(),
+        events_before,
+        "no event for a refused message"
+    );
+    assert_eq!(status_of(s, &ann(), id).await, Status::Closed);
+}
+
+async fn staff_replies_notify_the_customer_and_customer_replies_the_store(t: TestChat) {
+    let s = t.service();
+    let id = open_as(s, &alice(), "Notify").await.conversation.id;
+    let staff_before = s
+        .notifications(&ann(), None, 50)
+        .await
+        .expect("inbox")
+        .len();
+    let sent = send(s, &ann(), id, "We are on it").await;
+    assert_eq!(sent.conversation.unread_for_user, 1);
+    let alice_inbox = s.notifications(&alice(), None, 50).await.expect("inbox");
+    assert_eq!(alice_inbox.len(), 1);
+    assert_eq!(alice_inbox[0].kind, "NEW_MESSAGE");
+    assert_eq!(alice_inbox[0].message_id, Some(sent.message.id));
+    assert_eq!(alice_inbox[0].body, "We are on it");
+    send(s, &alice(), id, "Thank you").await;
+    assert_eq!(
+        s.notifications(&ann(), None, 50)
+            .await
+            .expect("inbox")
+            .len(),
+        staff_before + 1
+    );
+    // Bob's inbox stays empty.
+    assert!(
+        s.notifications(&bob(), None, 50)
+            .await
+            .expect("inbox")
+            .is_empty()
+    );
+}
+
+async fn the_same_client_id_twice_stores_one_message(t: TestChat) {
+    let s = t.service();
+    let id = open_as(s, &alice(), "Retry").await.conversation.id;
+    let first = s
+        .send_message(&alice(), id, text_with_id("Once", "c-1"))
+        .await
+        .expect("sent");
+    let before = rows::snapshot(s).await;
+    let retry = s
+        .send_message(&alice(), id, text_with_id("Once", "c-1"))
+        .await
+        .expect("answered");
+    assert!(first.created);
+    assert!(!retry.created);
+    assert_eq!(retry.message.id, first.message.id);
+    assert_eq!(rows::snapshot(s).await, before, "a retry writes nothing");
+    // Another sender may use the same client id.
+    let staff = s
+        .send_message(&ann(), id, text_with_id("Mine", "c-1"))
+        .await
+        .expect("sent");
+    assert!(staff.created);
+}
+
+async fn the_same_client_id_twice_concurrently_stores_one_message(t: TestChat) {
+    let s = t.service();
+    let id = open_as(s, &alice(), "Race").await.conversation.id;
+    for round in 0..5 {
+        let client_id = format!("race-{round}");
+        let (a, b) = (s.clone(), s.clone());
+        let (ca, cb) = (client_id.clone(), client_id.clone());
+        let first = tokio::spawn(async move {
+            a.send_message(&alice(), id, text_with_id("Same", &ca))
+                .await
+        });
+        let second = tokio::spawn(async move {
+            b.send_message(&alice(), id, text_with_id("Same", &cb))
+                .await
+        });
+        let first = first.await.expect("task").expect("first answered");
+        let second = second.await.expect("task").expect("second answered");
+        assert_eq!(first.message.id, second.message.id);
+        assert!(
+            first.created ^ second.created,
+            "exactly one of the two stored it"
+        );
+    }
+    // The opening message plus one per round.
+    assert_eq!(rows::count(s, "storechat_messages").await, 6);
+    let view = s
+        .get_conversation(&ann(), id, None, 50)
+        .await
+        .expect("loads");
+    assert_eq!(view.conversation.message_count, 6);
+    assert_eq!(view.conversation.unread_for_admin, 6);
+}
+
+async fn a_client_id_reused_in_another_conversation_is_refused(t: TestChat) {
+    let s = t.service();
+    let one = open_as(s, &alice(), "One").await.conversation.id;
+    let two = open_as(s, &alice(), "Two").await.conversation.id;
+    s.send_message(&alice(), one, text_with_id("Hi", "dup"))
+        .await
+        .expect("sent");
+    let err = s
+        .send_message(&alice(), two, text_with_id("Hi", "dup"))
+        .await
+        .expect_err("refused");
+    assert!(
+        matches!(err, ChatError::Invalid(ref v) if v.field == "client_msg_id"),
+        "{err:?}"
+    );
+}
+
+async fn strangers_cannot_write_in_a_conversation(t: TestChat) {
+    let s = t.service();
+    let id = open_as(s, &alice(), "Private").await.conversation.id;
+    let before = rows::snapshot(s).await;
+    let err = s
+        .send_message(&bob(), id, text("Let me in"))
+        .await
+        .expect_err("refused");
+    assert!(matches!(err, ChatError::ConversationNotFound), "{err:?}");
+    let err = s.mark_read(&bob(), id, None).await.expect_err("refused");
+    assert!(matches!(err, ChatError::ConversationNotFound), "{err:?}");
+    assert_eq!(rows::snapshot(s).await, before);
+}
+
+async fn replies_must_quote_a_message_of_the_same_conversation(t: TestChat) {
+    let s = t.service();
+    let one = open_as(s, &alice(), "One").await;
+    let two = open_as(s, &alice(), "Two").await;
+    let quoting = SendMessage {
+        body: MessageBody::parse("Quoting you").expect("valid"),
+        client_msg_id: None,
+        reply_to: Some(one.message.id),
+    };
+    let sent = s
+        .send_message(&ann(), one.conversation.id, quoting.clone())
+        .await
+        .expect("sent");
+    assert_eq!(sent.message.reply_to_id, Some(one.message.id));
+    let err = s
+        .send_message(&ann(), two.conversation.id, quoting)
+        .await
+        .expect_err("refused");
+    assert!(matches!(err, ChatError::MessageNotFound), "{err:?}");
+}
+
+async fn unknown_conversations_are_not_found(t: TestChat) {
+    let s = t.service();
+    let before = rows::snapshot(s).await;
+    assert!(matches!(
+        s.send_message(&ann(), 4242, text("?")).await,
+        Err(ChatError::ConversationNotFound)
+    ));
+    assert!(matches!(
+        s.get_conversation(&ann(), 4242, None, 10).await,
+        Err(ChatError::ConversationNotFound)
+    ));
+    assert!(matches!(
+        s.mark_read(&ann(), 4242, None).await,
+        Err(ChatError::ConversationNotFound)
+    ));
+    assert!(matches!(
+        s.set_status(&ann(), 4242, Status::Closed).await,
+        Err(ChatError::ConversationNotFound)
+    ));
+    assert_eq!(rows::snapshot(s).await, before);
+}
