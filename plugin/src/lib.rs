@@ -108,7 +108,7 @@ impl Storechat {
         self.inner
             .service
             .db()
-            .with_connection(|conn| store::migrate::run_pending(conn))
+            .with_connection(store::migrate::run_pending)
             .await
     }
 

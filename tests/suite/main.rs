@@ -9,3 +9,4 @@ mod support;
 mod migrations;
 mod service;
 mod startup;
+mod http;

@@ -57,12 +57,10 @@ impl ChatService {
             .db
             .write(move |conn| {
                 let conversation = load_for_write(conn, &writer, conversation_id)?;
-                if let Some(client_id) = &input.client_msg_id {
-                    if let Some(message) =
-                        store::messages::find_by_client_id(conn, &writer.id, client_id.as_str())?
-                    {
-                        return replay(conversation_id, conversation, message);
-                    }
+                if let Some(client_id) = &input.client_msg_id
+                    && let Some(message) = store::messages::find_by_client_id(conn, &writer.id, client_id.as_str())?
+                {
+                    return replay(conversation_id, conversation, message);
                 }
                 let status = status_after_message(conversation.status, writer.side())?;
                 if let Some(reply_to) = input.reply_to {

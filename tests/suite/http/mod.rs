@@ -1,0 +1,5 @@
+//! HTTP tests against the running example store with the plugin installed.
+
+mod access;
+mod app;
+mod customer_pages;
