@@ -142,16 +142,27 @@ pub trait HostAdapter: Send + Sync + 'static {
     /// A product's card.
     async fn product(&self, id: &str) -> HostResult<Option<ProductCard>>;
 
-    /// Wraps a customer-facing page in the host's account layout. The default
-    /// is a plain standalone page.
-    fn customer_page(&self, frame: PageFrame<'_>) -> String {
-        crate::web::layout::standalone(frame)
+    /// Wraps a customer-facing page in the host's account layout (its
+    /// header, menu badges and footer). It gets the request, so it may load
+    /// whatever its header shows. The default is a plain standalone page.
+    fn customer_page<'a>(
+        &'a self,
+        req: &'a HttpRequest,
+        frame: PageFrame<'a>,
+    ) -> LocalBoxFuture<'a, String> {
+        let _ = req;
+        Box::pin(std::future::ready(crate::web::layout::standalone(frame)))
     }
 
-    /// Wraps an admin panel in the host's admin layout. The default is a
-    /// plain standalone page.
-    fn admin_page(&self, frame: PageFrame<'_>) -> String {
-        crate::web::layout::standalone(frame)
+    /// Wraps an admin panel in the host's admin layout, like
+    /// [`HostAdapter::customer_page`]. The default is a plain standalone page.
+    fn admin_page<'a>(
+        &'a self,
+        req: &'a HttpRequest,
+        frame: PageFrame<'a>,
+    ) -> LocalBoxFuture<'a, String> {
+        let _ = req;
+        Box::pin(std::future::ready(crate::web::layout::standalone(frame)))
     }
 
     /// Receives every chat event after its transaction has committed, for the

@@ -90,11 +90,20 @@ impl Storechat {
         adapter: Arc<dyn HostAdapter>,
     ) -> Result<Storechat, StartError> {
         config.validate().map_err(StartError::Config)?;
-        let url = config.database_url.clone();
-        let pool = config.pool.clone();
-        let db = tokio::task::spawn_blocking(move || store::Db::connect(&url, &pool))
-            .await
-            .map_err(|e| StoreError::Unavailable(e.to_string()))??;
+        let db = store::Db::open(&config.database_url, &config.pool).await?;
+        Self::start_with_db(config, db, adapter)
+    }
+
+    /// Starts on a pool the host already opened with [`store::Db::open`], so
+    /// host and plugin share one pool and the adapter can read the host's
+    /// tables through it. `config.database_url` and `config.pool` are not
+    /// used.
+    pub fn start_with_db(
+        config: StorechatConfig,
+        db: store::Db,
+        adapter: Arc<dyn HostAdapter>,
+    ) -> Result<Storechat, StartError> {
+        config.validate().map_err(StartError::Config)?;
         let events = events::EventBus::new(adapter.clone(), 1024);
         let service = ChatService::new(db, adapter, events);
         Ok(Storechat {

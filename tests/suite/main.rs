@@ -6,7 +6,7 @@
 
 mod support;
 
+mod http;
 mod migrations;
 mod service;
 mod startup;
-mod http;

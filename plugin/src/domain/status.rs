@@ -64,6 +64,15 @@ impl Status {
         }
     }
 
+    /// The CSS name matching [`Status::customer_label`]: statuses that read
+    /// the same to a customer look the same.
+    pub fn customer_css(self) -> &'static str {
+        match self {
+            Status::Open => Status::AwaitingAdmin.css(),
+            other => other.css(),
+        }
+    }
+
     /// A CSS-friendly name, e.g. `awaiting-admin`.
     pub fn css(self) -> &'static str {
         match self {

@@ -116,11 +116,16 @@ impl ChatService {
             .db
             .write(move |conn| {
                 if let Some(client_id) = &input.client_msg_id
-                    && let Some(message) = store::messages::find_by_client_id(conn, &actor.id, client_id.as_str())?
+                    && let Some(message) =
+                        store::messages::find_by_client_id(conn, &actor.id, client_id.as_str())?
                 {
                     let conversation = store::conversations::find(conn, message.conversation_id)?
                         .ok_or(ChatError::ConversationNotFound)?;
-                    return Ok(Opened { conversation, message, created: false });
+                    return Ok(Opened {
+                        conversation,
+                        message,
+                        created: false,
+                    });
                 }
                 let now = store::now();
                 let conversation = store::conversations::insert(

@@ -1,6 +1,6 @@
 //! Writing a message in an existing conversation.
 
-use super::{ChatService, load_for_write, notify_other_side};
+use super::{ChatService, inbox_of, load_for_write, notify_other_side};
 use crate::domain::{Actor, ClientMsgId, MessageBody, MessageId, Side, Status, preview_text};
 use crate::error::ChatError;
 use crate::events::ChatEvent;
@@ -58,7 +58,8 @@ impl ChatService {
             .write(move |conn| {
                 let conversation = load_for_write(conn, &writer, conversation_id)?;
                 if let Some(client_id) = &input.client_msg_id
-                    && let Some(message) = store::messages::find_by_client_id(conn, &writer.id, client_id.as_str())?
+                    && let Some(message) =
+                        store::messages::find_by_client_id(conn, &writer.id, client_id.as_str())?
                 {
                     return replay(conversation_id, conversation, message);
                 }
@@ -94,6 +95,14 @@ impl ChatService {
                     now,
                 )?;
                 notify_other_side(conn, &conversation, &message, false)?;
+                // Answering means the writer has seen what they are answering.
+                store::notifications::mark_conversation_read(
+                    conn,
+                    &inbox_of(&writer),
+                    conversation_id,
+                    message.id,
+                    now,
+                )?;
                 Ok(Sent {
                     conversation,
                     message,

@@ -158,6 +158,12 @@ impl Db {
         })
     }
 
+    /// [`Db::connect`] from async code: connects on the blocking pool.
+    pub async fn open(url: &str, options: &PoolOptions) -> Result<Db, StoreError> {
+        let (url, options) = (url.to_owned(), options.clone());
+        spawn_blocking(move || Db::connect(&url, &options)).await
+    }
+
     /// The backend behind this handle.
     pub fn backend(&self) -> Backend {
         self.backend

@@ -19,21 +19,35 @@ const ADVISORY_LOCK_KEY: i64 = 0x73746f7265636861;
 
 /// Applies every pending plugin migration; returns the versions applied.
 pub fn run_pending(conn: &mut AnyConnection) -> Result<Vec<String>, StoreError> {
+    run_embedded(conn, SQLITE, POSTGRES, ADVISORY_LOCK_KEY)
+}
+
+/// Applies a set of embedded migrations, one folder per backend, on either
+/// backend: diesel's harness is not implemented for the multi-backend
+/// connection, so each set runs on the inner connection. On PostgreSQL it
+/// runs under the advisory lock `lock_key`, so processes starting together
+/// apply each migration once. Hosts can run their own migrations with it.
+pub fn run_embedded(
+    conn: &mut AnyConnection,
+    sqlite: EmbeddedMigrations,
+    postgres: EmbeddedMigrations,
+    lock_key: i64,
+) -> Result<Vec<String>, StoreError> {
     match conn {
         AnyConnection::Sqlite(c) => {
             let applied = c
-                .run_pending_migrations(SQLITE)
+                .run_pending_migrations(sqlite)
                 .map_err(|e| StoreError::Migration(e.to_string()))?;
             Ok(applied.iter().map(|v| v.to_string()).collect())
         }
         AnyConnection::Postgresql(c) => {
-            c.batch_execute(&format!("SELECT pg_advisory_lock({ADVISORY_LOCK_KEY})"))?;
+            c.batch_execute(&format!("SELECT pg_advisory_lock({lock_key})"))?;
             let result = c
-                .run_pending_migrations(POSTGRES)
+                .run_pending_migrations(postgres)
                 .map(|applied| applied.iter().map(|v| v.to_string()).collect())
                 .map_err(|e| StoreError::Migration(e.to_string()));
-            let unlocked =
-                c.batch_execute(&format!("SELECT pg_advisory_unlock({ADVISORY_LOCK_KEY})"));
+            // Unlock whatever happened; report the migration error first.
+            let unlocked = c.batch_execute(&format!("SELECT pg_advisory_unlock({lock_key})"));
             let applied = result?;
             unlocked?;
             Ok(applied)

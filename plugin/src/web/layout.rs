@@ -1,13 +1,11 @@
-//! Putting a plugin page into the host's frame, and the plain frame used
-//! when the host has none.
+//! The plain frame used when the host has none, and the plugin's `<head>`.
 
 use actix_web::HttpResponse;
-use actix_web::http::{StatusCode, header};
+use actix_web::http::header;
 use askama::Template;
 
 use crate::Storechat;
-use crate::adapter::{PageArea, PageFrame};
-use crate::domain::{Actor, Role};
+use crate::adapter::PageFrame;
 
 #[derive(Template)]
 #[template(path = "standalone.html")]
@@ -35,44 +33,6 @@ pub(crate) fn head(chat: &Storechat) -> String {
         chat.config().routes.assets,
         env!("CARGO_PKG_VERSION")
     )
-}
-
-/// Renders `content` inside the host's customer or admin frame.
-pub(crate) fn frame(
-    chat: &Storechat,
-    actor: &Actor,
-    area: PageArea,
-    title: &str,
-    content: &str,
-) -> String {
-    let head = head(chat);
-    let frame = PageFrame {
-        title,
-        head: &head,
-        body: content,
-        actor,
-        area,
-    };
-    let host = chat.service().host();
-    match (area, actor.role) {
-        (PageArea::AdminConversations, _) | (_, Role::Staff) => host.admin_page(frame),
-        _ => host.customer_page(frame),
-    }
-}
-
-/// An HTML response of a framed page.
-pub(crate) fn respond(
-    chat: &Storechat,
-    actor: &Actor,
-    area: PageArea,
-    status: StatusCode,
-    title: &str,
-    content: &str,
-) -> HttpResponse {
-    HttpResponse::build(status)
-        .insert_header(header::CacheControl(vec![header::CacheDirective::NoStore]))
-        .content_type("text/html; charset=utf-8")
-        .body(frame(chat, actor, area, title, content))
 }
 
 /// A redirect after a successful form post (POST, redirect, GET).

@@ -8,6 +8,7 @@ mod csrf;
 mod customer;
 mod format;
 pub mod layout;
+mod page;
 mod page_error;
 
 use actix_web::web;

@@ -17,7 +17,11 @@ pub struct TestApp {
 /// A client that keeps cookies and does not follow redirects, so tests see
 /// every 303.
 pub fn client() -> Client {
-    Client::builder().cookie_store(true).redirect(Policy::none()).build().expect("http client")
+    Client::builder()
+        .cookie_store(true)
+        .redirect(Policy::none())
+        .build()
+        .expect("http client")
 }
 
 impl TestApp {
@@ -29,11 +33,17 @@ impl TestApp {
             seed_demo: true,
             secret: SECRET.to_vec(),
         };
-        let app = Application::build(settings).await.expect("example store starts");
+        let app = Application::build(settings)
+            .await
+            .expect("example store starts");
         let base = format!("http://127.0.0.1:{}", app.port());
         let chat = app.chat().clone();
         tokio::spawn(app.run_until_stopped());
-        TestApp { base, chat, _dir: dir }
+        TestApp {
+            base,
+            chat,
+            _dir: dir,
+        }
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -43,13 +53,27 @@ impl TestApp {
     /// A client signed in as the demo user with this e-mail and password.
     pub async fn sign_in(&self, email: &str, password: &str) -> Client {
         let client = client();
-        let page = client.get(self.url("/login")).send().await.expect("login page");
+        let page = client
+            .get(self.url("/login"))
+            .send()
+            .await
+            .expect("login page");
         let html = page.text().await.expect("login html");
-        let mut form = vec![("email", email.to_owned()), ("password", password.to_owned()), ("next", "/".to_owned())];
-        if let Some(token) = hidden(&html, "csrf_token") {
-            form.push(("csrf_token", token));
-        }
-        let response = client.post(self.url("/login")).form(&form).send().await.expect("login post");
+        let mut form = vec![
+            ("email", email.to_owned()),
+            ("password", password.to_owned()),
+            ("next", "/".to_owned()),
+        ];
+        form.push((
+            "form_token",
+            hidden(&html, "form_token").expect("the sign-in form's token"),
+        ));
+        let response = client
+            .post(self.url("/login"))
+            .form(&form)
+            .send()
+            .await
+            .expect("login post");
         assert_eq!(response.status(), StatusCode::SEE_OTHER, "{email} signs in");
         client
     }
@@ -66,11 +90,25 @@ impl TestApp {
             .into_iter()
             .find(|u| u.email == email)
             .expect("demo user exists");
-        Actor { id: card.id, name: card.name, role: card.role }
+        Actor {
+            id: card.id,
+            name: card.name,
+            role: card.role,
+        }
+    }
+
+    /// How many conversations `actor` has (customers).
+    pub async fn conversation_count(&self, actor: &Actor) -> usize {
+        let page = self
+            .chat
+            .service()
+            .list_conversations(actor, None, 100)
+            .await;
+        page.expect("list").items.len()
     }
 
     pub async fn staff(&self) -> Actor {
-        let actor = self.actor(host_example::demo::STAFF.email).await;
+        let actor = self.actor(host_example::demo::ANN.email).await;
         assert_eq!(actor.role, Role::Staff);
         actor
     }
@@ -90,7 +128,10 @@ pub fn ids_in_links(html: &str, prefix: &str, suffix: &str) -> Vec<i64> {
         .filter_map(|(at, _)| {
             let rest = &html[at + prefix.len()..];
             let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
-            rest[digits.len()..].starts_with(suffix).then(|| digits.parse().ok()).flatten()
+            rest[digits.len()..]
+                .starts_with(suffix)
+                .then(|| digits.parse().ok())
+                .flatten()
         })
         .collect()
 }
@@ -101,7 +142,11 @@ pub async fn get(client: &Client, url: String) -> (StatusCode, String) {
     (status, response.text().await.unwrap_or_default())
 }
 
-pub async fn post(client: &Client, url: String, form: &[(&str, &str)]) -> (StatusCode, String, Option<String>) {
+pub async fn post(
+    client: &Client,
+    url: String,
+    form: &[(&str, &str)],
+) -> (StatusCode, String, Option<String>) {
     let response = client.post(url).form(form).send().await.expect("POST");
     let status = response.status();
     let location = response

@@ -10,13 +10,6 @@ use storechat::{ChatService, Storechat, StorechatConfig};
 
 use super::TestHost;
 
-/// Which database a test runs on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Backend {
-    Sqlite,
-    Postgres,
-}
-
 /// The environment variable naming the PostgreSQL server for tests, e.g.
 /// `postgres://postgres@127.0.0.1:5432/storechat_test`.
 pub const PG_URL_VAR: &str = "STORECHAT_TEST_PG_URL";
@@ -25,8 +18,6 @@ pub const PG_URL_VAR: &str = "STORECHAT_TEST_PG_URL";
 pub struct TestChat {
     pub chat: Storechat,
     pub host: Arc<TestHost>,
-    pub backend: Backend,
-    pub database_url: String,
     cleanup: Cleanup,
 }
 
@@ -38,37 +29,21 @@ enum Cleanup {
 pub const SECRET: &[u8] = b"storechat-test-secret-of-at-least-32-bytes";
 
 impl TestChat {
-    pub async fn new(backend: Backend) -> TestChat {
-        match backend {
-            Backend::Sqlite => Self::sqlite().await,
-            Backend::Postgres => Self::postgres()
-                .await
-                .expect("PostgreSQL is not configured"),
-        }
-    }
-
     pub async fn sqlite() -> TestChat {
         let dir = tempfile::tempdir().expect("temp dir");
         let url = format!("sqlite://{}", dir.path().join("chat.db").display());
-        Self::start(Backend::Sqlite, url, Cleanup::Sqlite(dir)).await
+        Self::start(url, Cleanup::Sqlite(dir)).await
     }
 
     /// `None` (and a note on stderr) when no PostgreSQL is configured.
     pub async fn postgres() -> Option<TestChat> {
         let (admin_url, url, schema) = fresh_pg_schema()?;
-        Some(
-            Self::start(
-                Backend::Postgres,
-                url,
-                Cleanup::Postgres { admin_url, schema },
-            )
-            .await,
-        )
+        Some(Self::start(url, Cleanup::Postgres { admin_url, schema }).await)
     }
 
-    async fn start(backend: Backend, url: String, cleanup: Cleanup) -> TestChat {
+    async fn start(url: String, cleanup: Cleanup) -> TestChat {
         let host = Arc::new(TestHost::default());
-        let mut config = StorechatConfig::new(url.clone(), SECRET);
+        let mut config = StorechatConfig::new(url, SECRET);
         config.pool = PoolOptions {
             max_size: 4,
             ..PoolOptions::default()
@@ -80,8 +55,6 @@ impl TestChat {
         TestChat {
             chat,
             host,
-            backend,
-            database_url: url,
             cleanup,
         }
     }
@@ -93,10 +66,10 @@ impl TestChat {
 
 impl Drop for TestChat {
     fn drop(&mut self) {
-        if let Cleanup::Postgres { admin_url, schema } = &self.cleanup {
-            if let Ok(mut conn) = PgConnection::establish(admin_url) {
-                let _ = conn.batch_execute(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"));
-            }
+        if let Cleanup::Postgres { admin_url, schema } = &self.cleanup
+            && let Ok(mut conn) = PgConnection::establish(admin_url)
+        {
+            let _ = conn.batch_execute(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"));
         }
     }
 }

@@ -5,7 +5,7 @@ pub mod backend;
 pub mod host;
 pub mod rows;
 
-pub use backend::{Backend, TestChat};
+pub use backend::TestChat;
 pub use host::{TestHost, alice, ann, bob, victor};
 
 /// Declares each listed async test once per backend:
@@ -17,7 +17,7 @@ macro_rules! on_both_backends {
             $(
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $name() {
-                    let chat = $crate::support::TestChat::new($crate::support::Backend::Sqlite).await;
+                    let chat = $crate::support::TestChat::sqlite().await;
                     super::$name(chat).await;
                 }
             )*

@@ -2,19 +2,19 @@
 //! re-renders the form with the message and everything that was typed.
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
 use crate::Storechat;
 use crate::adapter::{OrderCard, PageArea, ProductCard};
-use crate::domain::{Actor, ClientMsgId, ValidationError};
+use crate::domain::{ClientMsgId, ValidationError};
 use crate::error::ChatError;
 use crate::service::OpenConversation;
 use crate::web::SignedIn;
 use crate::web::csrf;
-use crate::web::layout::{respond, see_other};
-use crate::web::page_error::PageError;
+use crate::web::layout::see_other;
+use crate::web::page::Page;
 
 /// Orders offered in the picker.
 const ORDER_CHOICES: usize = 50;
@@ -72,27 +72,36 @@ impl NewPage<'_> {
 }
 
 pub(super) async fn form(
+    req: HttpRequest,
     chat: web::Data<Storechat>,
     SignedIn(actor): SignedIn,
     prefill: web::Query<Prefill>,
-) -> Result<HttpResponse, PageError> {
+) -> HttpResponse {
+    let page = Page::new(&req, &chat, &actor, PageArea::CustomerMessages);
     let form = NewForm {
         order_id: prefill.order_id.clone().unwrap_or_default(),
         product_id: prefill.product_id.clone().unwrap_or_default(),
         ..NewForm::default()
     };
-    render(&chat, &actor, &form, None, StatusCode::OK).await
+    let result = render(&page, &form, None, StatusCode::OK).await;
+    page.outcome(result).await
 }
 
 pub(super) async fn submit(
+    req: HttpRequest,
     chat: web::Data<Storechat>,
     SignedIn(actor): SignedIn,
     form: web::Form<NewForm>,
-) -> Result<HttpResponse, PageError> {
-    let area = PageArea::CustomerMessages;
+) -> HttpResponse {
+    let page = Page::new(&req, &chat, &actor, PageArea::CustomerMessages);
     if !csrf::verify(&chat.config().secret, &actor, &form.csrf_token) {
-        return Err(PageError::forbidden_form(&chat, &actor, area));
+        return page.forbidden_form().await;
     }
+    let result = open(&page, &form).await;
+    page.outcome(result).await
+}
+
+async fn open(page: &Page<'_>, form: &NewForm) -> Result<HttpResponse, ChatError> {
     let parsed = OpenConversation::parse(
         &form.subject,
         &form.body,
@@ -108,55 +117,39 @@ pub(super) async fn submit(
     let input = match parsed {
         Ok(input) => input,
         Err(invalid) => {
-            return render(
-                &chat,
-                &actor,
-                &form,
-                Some(invalid),
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await;
+            return render(page, form, Some(invalid), StatusCode::UNPROCESSABLE_ENTITY).await;
         }
     };
-    match chat.service().open_conversation(&actor, input).await {
+    match page
+        .chat
+        .service()
+        .open_conversation(page.actor, input)
+        .await
+    {
         Ok(opened) => Ok(see_other(&format!(
             "{}/{}/",
-            chat.config().routes.customer,
+            page.chat.config().routes.customer,
             opened.conversation.id
         ))),
         Err(ChatError::Invalid(invalid)) => {
-            render(
-                &chat,
-                &actor,
-                &form,
-                Some(invalid),
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
+            render(page, form, Some(invalid), StatusCode::UNPROCESSABLE_ENTITY).await
         }
-        Err(e) => Err(PageError::from_chat(&chat, &actor, area, e)),
+        Err(e) => Err(e),
     }
 }
 
 async fn render(
-    chat: &Storechat,
-    actor: &Actor,
+    page: &Page<'_>,
     form: &NewForm,
     error: Option<ValidationError>,
     status: StatusCode,
-) -> Result<HttpResponse, PageError> {
-    let area = PageArea::CustomerMessages;
+) -> Result<HttpResponse, ChatError> {
+    let (chat, actor) = (page.chat, page.actor);
     let host = chat.service().host();
-    let orders: Vec<OrderCard> = host
-        .orders_of(&actor.id, ORDER_CHOICES)
-        .await
-        .map_err(|e| PageError::from_chat(chat, actor, area, e.into()))?;
+    let orders: Vec<OrderCard> = host.orders_of(&actor.id, ORDER_CHOICES).await?;
     let product = match form.product_id.trim() {
         "" => None,
-        id => host
-            .product(id)
-            .await
-            .map_err(|e| PageError::from_chat(chat, actor, area, e.into()))?,
+        id => host.product(id).await?,
     };
     let chosen = form.order_id.trim();
     let client_msg_id = match form.client_msg_id.as_str() {
@@ -181,15 +174,6 @@ async fn render(
         error,
         subject_max: crate::domain::Subject::MAX_CHARS,
         body_max: crate::domain::MessageBody::MAX_CHARS,
-    }
-    .render()
-    .map_err(|_| PageError::standalone_internal())?;
-    Ok(respond(
-        chat,
-        actor,
-        area,
-        status,
-        "New conversation",
-        &content,
-    ))
+    };
+    Ok(page.render(status, "New conversation", &content).await)
 }

@@ -1,7 +1,7 @@
 //! `GET /` — the customer's conversations, newest activity first.
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
@@ -9,11 +9,12 @@ use super::views::ConversationRow;
 use crate::Storechat;
 use crate::adapter::PageArea;
 use crate::domain::Role;
+use crate::error::ChatError;
 use crate::service::PageCursor;
 use crate::web::SignedIn;
 use crate::web::format::badge;
-use crate::web::layout::{respond, see_other};
-use crate::web::page_error::PageError;
+use crate::web::layout::see_other;
+use crate::web::page::Page;
 
 const PAGE_SIZE: i64 = 20;
 
@@ -33,45 +34,38 @@ struct ListPage<'a> {
 }
 
 pub(super) async fn list(
+    req: HttpRequest,
     chat: web::Data<Storechat>,
     SignedIn(actor): SignedIn,
     query: web::Query<ListQuery>,
-) -> Result<HttpResponse, PageError> {
-    let area = PageArea::CustomerMessages;
+) -> HttpResponse {
     if actor.role == Role::Staff {
-        return Ok(see_other(&format!("{}/", chat.config().routes.admin)));
+        return see_other(&format!("{}/", chat.config().routes.admin));
     }
-    let prefix = chat.config().routes.customer.as_str();
-    let after = query.after.as_deref().and_then(PageCursor::decode);
-    let service = chat.service();
-    let page = service
-        .list_conversations(&actor, after, PAGE_SIZE)
-        .await
-        .map_err(|e| PageError::from_chat(&chat, &actor, area, e))?;
-    let unread = service
-        .unread_notifications(&actor)
-        .await
-        .map_err(|e| PageError::from_chat(&chat, &actor, area, e))?;
+    let page = Page::new(&req, &chat, &actor, PageArea::CustomerMessages);
+    let result = render(&page, query.after.as_deref()).await;
+    page.outcome(result).await
+}
+
+async fn render(page: &Page<'_>, after: Option<&str>) -> Result<HttpResponse, ChatError> {
+    let prefix = page.chat.config().routes.customer.as_str();
+    let after = after.and_then(PageCursor::decode);
+    let service = page.chat.service();
+    let list = service
+        .list_conversations(page.actor, after, PAGE_SIZE)
+        .await?;
+    let unread = service.unread_notifications(page.actor).await?;
     let now = crate::store::now();
     let content = ListPage {
         prefix,
-        rows: page
+        rows: list
             .items
             .iter()
             .map(|c| ConversationRow::new(prefix, c, now))
             .collect(),
-        next_href: page.next.map(|c| format!("{prefix}/?after={}", c.encode())),
+        next_href: list.next.map(|c| format!("{prefix}/?after={}", c.encode())),
         first_page_href: after.map(|_| format!("{prefix}/")),
         unread_notifications: badge(unread),
-    }
-    .render()
-    .map_err(|_| PageError::standalone_internal())?;
-    Ok(respond(
-        &chat,
-        &actor,
-        area,
-        StatusCode::OK,
-        "Messages",
-        &content,
-    ))
+    };
+    Ok(page.render(StatusCode::OK, "Messages", &content).await)
 }

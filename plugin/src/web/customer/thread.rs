@@ -2,7 +2,7 @@
 //! it read by the customer.
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
@@ -10,13 +10,13 @@ use super::parse_id;
 use super::views::MessageRow;
 use crate::Storechat;
 use crate::adapter::PageArea;
-use crate::domain::{Actor, ClientMsgId, MessageBody, Status, ValidationError};
+use crate::domain::{ClientMsgId, MessageBody, Status, ValidationError};
 use crate::error::ChatError;
 use crate::service::{HISTORY_PAGE, SendMessage};
 use crate::web::SignedIn;
 use crate::web::csrf;
-use crate::web::layout::{respond, see_other};
-use crate::web::page_error::PageError;
+use crate::web::layout::see_other;
+use crate::web::page::Page;
 
 #[derive(Deserialize)]
 pub(super) struct ThreadQuery {
@@ -54,34 +54,42 @@ struct ThreadPage<'a> {
 }
 
 pub(super) async fn show(
+    req: HttpRequest,
     chat: web::Data<Storechat>,
     SignedIn(actor): SignedIn,
     path: web::Path<String>,
     query: web::Query<ThreadQuery>,
-) -> Result<HttpResponse, PageError> {
-    render(
-        &chat,
-        &actor,
+) -> HttpResponse {
+    let page = Page::new(&req, &chat, &actor, PageArea::CustomerMessages);
+    let result = render(
+        &page,
         &path,
         query.before,
         &SendForm::default(),
         None,
         StatusCode::OK,
     )
-    .await
+    .await;
+    page.outcome(result).await
 }
 
 pub(super) async fn send(
+    req: HttpRequest,
     chat: web::Data<Storechat>,
     SignedIn(actor): SignedIn,
     path: web::Path<String>,
     form: web::Form<SendForm>,
-) -> Result<HttpResponse, PageError> {
-    let area = PageArea::CustomerMessages;
-    let id = parse_id(&path).map_err(|e| PageError::from_chat(&chat, &actor, area, e))?;
+) -> HttpResponse {
+    let page = Page::new(&req, &chat, &actor, PageArea::CustomerMessages);
     if !csrf::verify(&chat.config().secret, &actor, &form.csrf_token) {
-        return Err(PageError::forbidden_form(&chat, &actor, area));
+        return page.forbidden_form().await;
     }
+    let result = submit(&page, &path, &form).await;
+    page.outcome(result).await
+}
+
+async fn submit(page: &Page<'_>, raw_id: &str, form: &SendForm) -> Result<HttpResponse, ChatError> {
+    let id = parse_id(raw_id)?;
     let parsed = MessageBody::parse(&form.body).and_then(|body| {
         let client_msg_id = match form.client_msg_id.as_str() {
             "" => None,
@@ -97,31 +105,34 @@ pub(super) async fn send(
         Ok(input) => input,
         Err(invalid) => {
             return render(
-                &chat,
-                &actor,
-                &path,
+                page,
+                raw_id,
                 None,
-                &form,
+                form,
                 Some(invalid),
                 StatusCode::UNPROCESSABLE_ENTITY,
             )
             .await;
         }
     };
-    match chat.service().send_message(&actor, id, input).await {
+    match page
+        .chat
+        .service()
+        .send_message(page.actor, id, input)
+        .await
+    {
         Ok(sent) => Ok(see_other(&format!(
             "{}/{}/#m{}",
-            chat.config().routes.customer,
+            page.chat.config().routes.customer,
             id,
             sent.message.id
         ))),
         Err(ChatError::Invalid(invalid)) => {
             render(
-                &chat,
-                &actor,
-                &path,
+                page,
+                raw_id,
                 None,
-                &form,
+                form,
                 Some(invalid),
                 StatusCode::UNPROCESSABLE_ENTITY,
             )
@@ -130,41 +141,37 @@ pub(super) async fn send(
         Err(ChatError::Closed) => {
             let invalid = ValidationError::new("body", ChatError::Closed.to_string());
             render(
-                &chat,
-                &actor,
-                &path,
+                page,
+                raw_id,
                 None,
-                &form,
+                form,
                 Some(invalid),
                 StatusCode::CONFLICT,
             )
             .await
         }
-        Err(e) => Err(PageError::from_chat(&chat, &actor, area, e)),
+        Err(e) => Err(e),
     }
 }
 
 async fn render(
-    chat: &Storechat,
-    actor: &Actor,
+    page: &Page<'_>,
     raw_id: &str,
     before: Option<i64>,
     form: &SendForm,
     error: Option<ValidationError>,
     status: StatusCode,
-) -> Result<HttpResponse, PageError> {
-    let area = PageArea::CustomerMessages;
-    let fail = |e: ChatError| PageError::from_chat(chat, actor, area, e);
-    let id = parse_id(raw_id).map_err(fail)?;
+) -> Result<HttpResponse, ChatError> {
+    let (chat, actor) = (page.chat, page.actor);
+    let id = parse_id(raw_id)?;
     let service = chat.service();
     // Reading the newest page is what marks the conversation read.
     if before.is_none() {
-        service.mark_read(actor, id, None).await.map_err(fail)?;
+        service.mark_read(actor, id, None).await?;
     }
     let view = service
         .get_conversation(actor, id, before, HISTORY_PAGE)
-        .await
-        .map_err(fail)?;
+        .await?;
     let prefix = chat.config().routes.customer.as_str();
     let conversation = &view.conversation;
     let now = crate::store::now();
@@ -177,7 +184,7 @@ async fn render(
         id,
         subject: &conversation.subject,
         status_label: conversation.status.customer_label(),
-        status_css: conversation.status.css(),
+        status_css: conversation.status.customer_css(),
         order_number: conversation.order_number.as_deref(),
         product_name: conversation.product_name.as_deref(),
         messages: view
@@ -199,15 +206,6 @@ async fn render(
         draft: &form.body,
         error: error.map(|e| e.message),
         body_max: MessageBody::MAX_CHARS,
-    }
-    .render()
-    .map_err(|_| PageError::standalone_internal())?;
-    Ok(respond(
-        chat,
-        actor,
-        area,
-        status,
-        &conversation.subject,
-        &content,
-    ))
+    };
+    Ok(page.render(status, &conversation.subject, &content).await)
 }

@@ -30,7 +30,7 @@ impl ConversationRow {
             href: format!("{prefix}/{}/", c.id),
             subject: c.subject.clone(),
             status_label: c.status.customer_label(),
-            status_css: c.status.css(),
+            status_css: c.status.customer_css(),
             order_number: c.order_number.clone(),
             product_name: c.product_name.clone(),
             preview,
