@@ -1,0 +1,170 @@
+//! The store's side of the chat plugin: who is signing in, and what the
+//! plugin may know about users, orders and products, all read from the
+//! store's own tables. Ids cross the boundary as strings.
+
+use actix_web::HttpRequest;
+use async_trait::async_trait;
+use futures_util::future::LocalBoxFuture;
+use storechat::store::Db;
+use storechat::{
+    Actor, ChatEvent, HostAdapter, HostError, HostResult, OrderCard, OrderItem, PageFrame,
+    ProductCard, Role, UserCard,
+};
+
+use crate::identity;
+use crate::shop::{Order, Product, ShopError, User, UserRole, orders, products, users};
+use crate::web::frames;
+
+/// The example store's [`HostAdapter`]: reads the store's own tables
+/// through the pool it shares with the plugin.
+#[derive(Clone)]
+pub struct ShopAdapter {
+    db: Db,
+}
+
+impl ShopAdapter {
+    /// An adapter reading the store's tables through `db`.
+    pub fn new(db: Db) -> Self {
+        ShopAdapter { db }
+    }
+
+    async fn read<T, F>(&self, f: F) -> HostResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut storechat::store::AnyConnection) -> Result<T, ShopError> + Send + 'static,
+    {
+        self.db.read(f).await.map_err(HostError::new)
+    }
+}
+
+/// Host ids that are not ours (not a number) simply find nothing.
+fn parse_id(id: &str) -> Option<i64> {
+    id.trim().parse().ok()
+}
+
+fn user_card(user: User) -> UserCard {
+    UserCard {
+        id: user.id.to_string(),
+        role: match user.role {
+            UserRole::Customer => Role::Customer,
+            UserRole::Staff => Role::Staff,
+            UserRole::Vendor => Role::Vendor,
+        },
+        name: user.name,
+        email: user.email,
+        avatar_url: None,
+        joined_at: Some(user.created_at),
+    }
+}
+
+fn order_card(order: Order) -> OrderCard {
+    OrderCard {
+        id: order.id.to_string(),
+        status: order.status.as_str().to_owned(),
+        total: order.total(),
+        owner_id: order.customer_id.to_string(),
+        placed_at: Some(order.placed_at),
+        items: order
+            .lines
+            .iter()
+            .map(|line| OrderItem {
+                name: line.name.clone(),
+                quantity: u32::try_from(line.quantity).unwrap_or(0),
+                total: line.total(),
+            })
+            .collect(),
+        number: order.number,
+    }
+}
+
+fn product_card(product: Product) -> ProductCard {
+    ProductCard {
+        id: product.id.to_string(),
+        vendor_id: product.vendor_id.map(|id| id.to_string()),
+        price: Some(product.price()),
+        url: Some(product.url()),
+        name: product.name,
+    }
+}
+
+#[async_trait]
+impl HostAdapter for ShopAdapter {
+    fn identify(&self, req: &HttpRequest) -> LocalBoxFuture<'static, HostResult<Option<Actor>>> {
+        let user = identity::current_user(req, self.db.clone());
+        Box::pin(async move { Ok(user.await.map_err(HostError::new)?.map(|u| u.actor())) })
+    }
+
+    fn sign_in_url(&self, return_to: &str) -> String {
+        format!("/login?next={}", urlencoding::encode(return_to))
+    }
+
+    async fn user(&self, id: &str) -> HostResult<Option<UserCard>> {
+        let Some(id) = parse_id(id) else {
+            return Ok(None);
+        };
+        Ok(self
+            .read(move |conn| users::find(conn, id))
+            .await?
+            .map(user_card))
+    }
+
+    async fn search_users(&self, query: &str, limit: usize) -> HostResult<Vec<UserCard>> {
+        let query = query.to_owned();
+        let found = self
+            .read(move |conn| users::search(conn, &query, limit))
+            .await?;
+        Ok(found.into_iter().map(user_card).collect())
+    }
+
+    async fn order(&self, id: &str) -> HostResult<Option<OrderCard>> {
+        let Some(id) = parse_id(id) else {
+            return Ok(None);
+        };
+        Ok(self
+            .read(move |conn| orders::find(conn, id))
+            .await?
+            .map(order_card))
+    }
+
+    async fn orders_of(&self, customer_id: &str, limit: usize) -> HostResult<Vec<OrderCard>> {
+        let Some(id) = parse_id(customer_id) else {
+            return Ok(Vec::new());
+        };
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let found = self
+            .read(move |conn| orders::of_customer(conn, id, limit))
+            .await?;
+        Ok(found.into_iter().map(order_card).collect())
+    }
+
+    async fn product(&self, id: &str) -> HostResult<Option<ProductCard>> {
+        let Some(id) = parse_id(id) else {
+            return Ok(None);
+        };
+        Ok(self
+            .read(move |conn| products::find(conn, id))
+            .await?
+            .map(product_card))
+    }
+
+    fn customer_page<'a>(
+        &'a self,
+        req: &'a HttpRequest,
+        frame: PageFrame<'a>,
+    ) -> LocalBoxFuture<'a, String> {
+        Box::pin(frames::customer(req, frame))
+    }
+
+    fn admin_page<'a>(
+        &'a self,
+        req: &'a HttpRequest,
+        frame: PageFrame<'a>,
+    ) -> LocalBoxFuture<'a, String> {
+        Box::pin(frames::admin(req, frame))
+    }
+
+    fn on_event(&self, event: &ChatEvent) {
+        // A real store would feed its own notification system here.
+        tracing::debug!(?event, "chat event");
+    }
+}

@@ -1,0 +1,5 @@
+//! Signing in: password hashes, the session cookie and form tokens.
+
+pub mod csrf;
+pub mod password;
+pub mod session;

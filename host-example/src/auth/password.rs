@@ -1,0 +1,40 @@
+//! Password hashes as argon2 PHC strings. Hashing is deliberately slow
+//! (tens of milliseconds): callers run it on the blocking pool.
+
+use std::sync::LazyLock;
+
+use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use rand::Rng;
+
+/// Hashes a password with a fresh random salt.
+pub fn hash(password: &str) -> Result<String, argon2::password_hash::Error> {
+    let mut salt = [0u8; 16];
+    rand::rng().fill(&mut salt);
+    let salt = SaltString::encode_b64(&salt)?;
+    Ok(Argon2::default()
+        .hash_password(password.as_bytes(), &salt)?
+        .to_string())
+}
+
+/// Checks a password against a stored PHC string; a malformed hash never matches.
+pub fn verify(password: &str, phc: &str) -> bool {
+    PasswordHash::new(phc)
+        .map(|parsed| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &parsed)
+                .is_ok()
+        })
+        .unwrap_or(false)
+}
+
+/// A hash no password is checked against successfully in practice, so that
+/// an unknown e-mail costs as much time as a wrong password and the timing
+/// does not reveal who has an account.
+static DECOY: LazyLock<String> =
+    LazyLock::new(|| hash("decoy password for unknown e-mails").unwrap_or_default());
+
+/// Spends the time of one verification without a user.
+pub fn verify_decoy(password: &str) {
+    let _ = verify(password, &DECOY);
+}

@@ -1,0 +1,59 @@
+//! Diesel table definitions of the store's tables, written to match
+//! `migrations/sqlite` and `migrations/postgres`.
+
+diesel::table! {
+    shop_users (id) {
+        id -> BigInt,
+        email -> Text,
+        name -> Text,
+        password_hash -> Text,
+        role -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    shop_products (id) {
+        id -> BigInt,
+        name -> Text,
+        description -> Text,
+        price_cents -> BigInt,
+        vendor_id -> Nullable<BigInt>,
+        emoji -> Text,
+        colour -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    shop_orders (id) {
+        id -> BigInt,
+        number -> Text,
+        customer_id -> BigInt,
+        status -> Text,
+        total_cents -> BigInt,
+        placed_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    shop_order_items (id) {
+        id -> BigInt,
+        order_id -> BigInt,
+        product_id -> BigInt,
+        name -> Text,
+        quantity -> Integer,
+        price_cents -> BigInt,
+    }
+}
+
+diesel::joinable!(shop_orders -> shop_users (customer_id));
+diesel::joinable!(shop_order_items -> shop_orders (order_id));
+diesel::joinable!(shop_order_items -> shop_products (product_id));
+diesel::joinable!(shop_products -> shop_users (vendor_id));
+diesel::allow_tables_to_appear_in_same_query!(
+    shop_users,
+    shop_products,
+    shop_orders,
+    shop_order_items
+);
