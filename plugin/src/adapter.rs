@@ -88,6 +88,62 @@ pub struct ProductCard {
     pub url: Option<String>,
 }
 
+/// A section the host adds to the customer info panel of the admin change
+/// view (loyalty points, vouchers, …).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PanelSection {
+    /// Its heading.
+    pub title: String,
+    /// Label and value lines.
+    pub rows: Vec<PanelRow>,
+    /// Buttons staff can press; each runs [`HostAdapter::customer_action`].
+    pub actions: Vec<PanelAction>,
+}
+
+/// One line of a panel section.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PanelRow {
+    /// What it is ("Balance").
+    pub label: String,
+    /// Its value ("1,250 points").
+    pub value: String,
+}
+
+/// A button in a panel section, optionally with one input beside it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PanelAction {
+    /// The key passed back to [`HostAdapter::customer_action`].
+    pub key: String,
+    /// The button's label ("Give points").
+    pub label: String,
+    /// An input sent with it ("Points"), if any.
+    pub input: Option<PanelInput>,
+    /// A question to confirm before it runs ("Reset the balance to 0?").
+    pub confirm: Option<String>,
+    /// Shown as a destructive action.
+    pub danger: bool,
+}
+
+/// The input of a panel action.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PanelInput {
+    /// Its label.
+    pub label: String,
+    /// True for a whole number, false for text.
+    pub numeric: bool,
+    /// A hint shown in the empty input.
+    pub placeholder: String,
+}
+
+/// What a panel action did, in words for the member of staff.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ActionOutcome {
+    /// It happened ("Gave 100 points to Alice.").
+    Done(String),
+    /// It did not, and why ("Enter a whole number of points.").
+    Refused(String),
+}
+
 /// Which area of the site a page belongs to, so the host can highlight its nav.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PageArea {
@@ -141,6 +197,37 @@ pub trait HostAdapter: Send + Sync + 'static {
 
     /// A product's card.
     async fn product(&self, id: &str) -> HostResult<Option<ProductCard>>;
+
+    /// Products matching a search, for the admin create form's product
+    /// picker. The default finds none (the picker then only takes a product
+    /// linked from elsewhere, e.g. `?product=ID`).
+    async fn search_products(&self, query: &str, limit: usize) -> HostResult<Vec<ProductCard>> {
+        let _ = (query, limit);
+        Ok(Vec::new())
+    }
+
+    /// Extra sections of the customer info panel in the admin change view.
+    /// The default adds none.
+    async fn customer_sections(&self, customer_id: &str) -> HostResult<Vec<PanelSection>> {
+        let _ = customer_id;
+        Ok(Vec::new())
+    }
+
+    /// Runs a panel action pressed by `staff` for a customer. `value` is the
+    /// action's input, when it has one. The plugin has already checked that
+    /// `staff` is staff and the form's CSRF token.
+    async fn customer_action(
+        &self,
+        staff: &Actor,
+        customer_id: &str,
+        action: &str,
+        value: Option<&str>,
+    ) -> HostResult<ActionOutcome> {
+        let _ = (staff, customer_id, value);
+        Ok(ActionOutcome::Refused(format!(
+            "The action \"{action}\" is not available."
+        )))
+    }
 
     /// Wraps a customer-facing page in the host's account layout (its
     /// header, menu badges and footer). It gets the request, so it may load

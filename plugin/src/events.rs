@@ -46,6 +46,18 @@ pub enum ChatEvent {
         /// Up to which message.
         up_to: MessageId,
     },
+    /// Staff changed the assignee or the priority.
+    ConversationUpdated {
+        /// The conversation as committed.
+        conversation: Conversation,
+    },
+    /// Staff removed a message; the row stays, its text is hidden.
+    MessageRemoved {
+        /// The conversation as committed (counters).
+        conversation: Conversation,
+        /// The removed message.
+        message: Message,
+    },
     /// Conversations were deleted.
     ConversationsDeleted {
         /// Their ids.

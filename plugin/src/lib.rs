@@ -40,8 +40,8 @@ pub mod web;
 use std::sync::Arc;
 
 pub use adapter::{
-    HostAdapter, HostError, HostResult, OrderCard, OrderItem, PageArea, PageFrame, ProductCard,
-    UserCard,
+    ActionOutcome, HostAdapter, HostError, HostResult, OrderCard, OrderItem, PageArea, PageFrame,
+    PanelAction, PanelInput, PanelRow, PanelSection, ProductCard, UserCard,
 };
 pub use config::{Routes, StorechatConfig};
 pub use domain::{Actor, Role, Side, Status};

@@ -18,29 +18,12 @@ impl ChatService {
         if !actor.is_staff() {
             return Err(ChatError::Forbidden("Only staff can delete conversations."));
         }
-        let mut ids = ids.to_vec();
-        ids.sort_unstable();
-        ids.dedup();
-        if ids.is_empty() {
-            return Err(crate::domain::ValidationError::new(
-                "ids",
-                "Choose at least one conversation to delete.",
-            )
-            .into());
-        }
+        let ids = super::distinct_ids(ids)?;
         let wanted = ids.clone();
         let deleted = self
             .db
             .write(move |conn| {
-                let found = store::conversations::find_many(conn, &wanted)?;
-                let missing: Vec<ConversationId> = wanted
-                    .iter()
-                    .copied()
-                    .filter(|id| !found.iter().any(|c| c.id == *id))
-                    .collect();
-                if !missing.is_empty() {
-                    return Err(ChatError::UnknownConversations(missing));
-                }
+                let found = super::require_all(conn, &wanted)?;
                 let mut blockers: Vec<Blocker> = found
                     .iter()
                     .filter(|c| c.status != Status::Closed)

@@ -3,6 +3,7 @@
 //! exactly one transaction, and publishes its event only after commit. Pages,
 //! the JSON API and the WebSocket channel all come through here.
 
+mod admin;
 mod delete;
 mod inbox;
 mod open;
@@ -20,6 +21,7 @@ use crate::events::EventBus;
 use crate::store::notifications::{Inbox, NEW_MESSAGE, NewNotification};
 use crate::store::{self, AnyConnection, Conversation, Db, Message};
 
+pub use admin::{AdminPage, AdminQuery, Assignment, Priority};
 pub use open::{OpenConversation, Opened};
 pub use send::{SendMessage, Sent};
 pub use view::{ConversationPage, ConversationView, PageCursor};
@@ -84,6 +86,40 @@ pub(crate) fn load_for_write(
         store::conversations::find(conn, id)?.ok_or(ChatError::ConversationNotFound)?;
     authorize_view(actor, &conversation)?;
     Ok(conversation)
+}
+
+/// The ids of a bulk operation, each once; none is an error.
+pub(crate) fn distinct_ids(ids: &[i64]) -> Result<Vec<i64>, ChatError> {
+    let mut ids = ids.to_vec();
+    ids.sort_unstable();
+    ids.dedup();
+    if ids.is_empty() {
+        return Err(crate::domain::ValidationError::new(
+            "ids",
+            "Choose at least one conversation.",
+        )
+        .into());
+    }
+    Ok(ids)
+}
+
+/// Loads every conversation of a bulk operation; if any does not exist the
+/// whole operation is refused, naming the missing ids.
+pub(crate) fn require_all(
+    conn: &mut AnyConnection,
+    ids: &[i64],
+) -> Result<Vec<Conversation>, ChatError> {
+    let found = store::conversations::find_many(conn, ids)?;
+    let missing: Vec<i64> = ids
+        .iter()
+        .copied()
+        .filter(|id| !found.iter().any(|c| c.id == *id))
+        .collect();
+    if missing.is_empty() {
+        Ok(found)
+    } else {
+        Err(ChatError::UnknownConversations(missing))
+    }
 }
 
 /// The inbox that hears about a message written from `writer`'s side.

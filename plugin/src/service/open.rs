@@ -109,6 +109,10 @@ impl ChatService {
             Some(id) => Some(self.existing_product(id).await?),
             None => None,
         };
+        let vendor_name = match product.as_ref().and_then(|p| p.vendor_id.as_deref()) {
+            Some(vendor) => self.host.user(vendor).await?.map(|u| u.name),
+            None => None,
+        };
 
         let retry_key = input.client_msg_id.clone().map(|c| (actor.id.clone(), c));
         let actor = actor.clone();
@@ -138,6 +142,7 @@ impl ChatService {
                         vendor_id: product
                             .as_ref()
                             .and_then(|p: &ProductCard| p.vendor_id.clone()),
+                        vendor_name,
                         order_id: order.as_ref().map(|o: &OrderCard| o.id.clone()),
                         order_number: order.as_ref().map(|o| o.number.clone()),
                         product_id: product.as_ref().map(|p| p.id.clone()),

@@ -23,6 +23,8 @@ pub struct NewConversation {
     pub customer_email: String,
     /// Vendor id.
     pub vendor_id: Option<String>,
+    /// Vendor name.
+    pub vendor_name: Option<String>,
     /// Order id.
     pub order_id: Option<String>,
     /// Order number.
@@ -165,6 +167,65 @@ pub fn set_read(
             ))
             .returning(c::all_columns)
             .get_result::<Conversation>(conn)?
+    };
+    Ok(updated)
+}
+
+/// Assigns to a member of staff `(id, name)`, or to nobody.
+pub fn set_assignee(
+    conn: &mut AnyConnection,
+    id: ConversationId,
+    assignee: Option<(&str, &str)>,
+    at: NaiveDateTime,
+) -> Result<Conversation, StoreError> {
+    Ok(diesel::update(c::table.find(id))
+        .set((
+            c::assignee_id.eq(assignee.map(|a| a.0)),
+            c::assignee_name.eq(assignee.map(|a| a.1)),
+            c::updated_at.eq(at),
+        ))
+        .returning(c::all_columns)
+        .get_result::<Conversation>(conn)?)
+}
+
+/// Sets the priority.
+pub fn set_priority(
+    conn: &mut AnyConnection,
+    id: ConversationId,
+    priority: i32,
+    at: NaiveDateTime,
+) -> Result<Conversation, StoreError> {
+    Ok(diesel::update(c::table.find(id))
+        .set((c::priority.eq(priority), c::updated_at.eq(at)))
+        .returning(c::all_columns)
+        .get_result::<Conversation>(conn)?)
+}
+
+/// After a message was removed: recounted unread counters and, when it was
+/// the newest, a preview that no longer quotes it.
+pub fn set_counters_after_removal(
+    conn: &mut AnyConnection,
+    id: ConversationId,
+    unread_for_admin: i32,
+    unread_for_user: i32,
+    preview: Option<&str>,
+    at: NaiveDateTime,
+) -> Result<Conversation, StoreError> {
+    let target = c::table.find(id);
+    let counters = (
+        c::unread_for_admin.eq(unread_for_admin),
+        c::unread_for_user.eq(unread_for_user),
+        c::updated_at.eq(at),
+    );
+    let updated = match preview {
+        Some(preview) => diesel::update(target)
+            .set((counters, c::last_message_preview.eq(preview)))
+            .returning(c::all_columns)
+            .get_result::<Conversation>(conn)?,
+        None => diesel::update(target)
+            .set(counters)
+            .returning(c::all_columns)
+            .get_result::<Conversation>(conn)?,
     };
     Ok(updated)
 }

@@ -62,6 +62,19 @@ pub fn find(conn: &mut AnyConnection, id: MessageId) -> Result<Option<Message>, 
         .optional()?)
 }
 
+/// Marks a message removed by `by`; the row and its text stay for the record.
+pub fn mark_removed(
+    conn: &mut AnyConnection,
+    id: MessageId,
+    by: &str,
+    at: NaiveDateTime,
+) -> Result<Message, StoreError> {
+    Ok(diesel::update(m::table.find(id))
+        .set((m::deleted_at.eq(Some(at)), m::deleted_by.eq(Some(by))))
+        .returning(m::all_columns)
+        .get_result::<Message>(conn)?)
+}
+
 /// Up to `limit` messages of a conversation older than `before` (or the
 /// newest when `before` is `None`), returned oldest first.
 pub fn page(
@@ -98,6 +111,7 @@ pub fn count_after(
         .filter(m::id.gt(after))
         .filter(m::sender_side.eq_any(sides))
         .filter(m::kind.ne("system"))
+        .filter(m::deleted_at.is_null())
         .count()
         .get_result(conn)?)
 }

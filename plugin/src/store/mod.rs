@@ -2,6 +2,7 @@
 //! service composes into transactions. It never authorizes, never calls the
 //! host and never publishes events; that is the service's job.
 
+pub mod admin_list;
 mod connection;
 pub mod conversations;
 pub mod messages;

@@ -63,6 +63,8 @@ pub struct Conversation {
     pub updated_at: NaiveDateTime,
     /// When a person last wrote in it.
     pub last_message_at: NaiveDateTime,
+    /// The vendor's name (copied from the host).
+    pub vendor_name: Option<String>,
 }
 
 impl Conversation {

@@ -29,6 +29,7 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         last_message_at -> Timestamp,
+        vendor_name -> Nullable<Text>,
     }
 }
 

@@ -23,10 +23,13 @@ impl FromRequest for SignedIn {
         let identified = chat.service().host().identify(req);
         // After signing in, come back to this page; a form post comes back
         // to the page that holds the form's list instead.
+        let routes = &chat.config().routes;
         let return_to = if req.method() == Method::GET {
             req.uri().to_string()
+        } else if req.path().starts_with(&format!("{}/", routes.admin)) {
+            format!("{}/", routes.admin)
         } else {
-            format!("{}/", chat.config().routes.customer)
+            format!("{}/", routes.customer)
         };
         Box::pin(async move {
             match identified.await {

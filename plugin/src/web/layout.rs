@@ -5,7 +5,7 @@ use actix_web::http::header;
 use askama::Template;
 
 use crate::Storechat;
-use crate::adapter::PageFrame;
+use crate::adapter::{PageArea, PageFrame};
 
 #[derive(Template)]
 #[template(path = "standalone.html")]
@@ -26,13 +26,19 @@ pub fn standalone(frame: PageFrame<'_>) -> String {
     .unwrap_or_default()
 }
 
-/// The plugin's `<head>` markup: its stylesheet.
-pub(crate) fn head(chat: &Storechat) -> String {
-    format!(
-        "<link rel=\"stylesheet\" href=\"{}/storechat.css?v={}\">",
-        chat.config().routes.assets,
-        env!("CARGO_PKG_VERSION")
-    )
+/// The plugin's `<head>` markup: its stylesheet, and on admin pages the
+/// small script that adds the preview dialog, check-all and auto-submitting
+/// filters (every page works without it).
+pub(crate) fn head(chat: &Storechat, area: PageArea) -> String {
+    let assets = &chat.config().routes.assets;
+    let version = env!("CARGO_PKG_VERSION");
+    let mut head = format!("<link rel=\"stylesheet\" href=\"{assets}/storechat.css?v={version}\">");
+    if area == PageArea::AdminConversations {
+        head.push_str(&format!(
+            "<script defer src=\"{assets}/storechat-admin.js?v={version}\"></script>"
+        ));
+    }
+    head
 }
 
 /// A redirect after a successful form post (POST, redirect, GET).

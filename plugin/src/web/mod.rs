@@ -3,6 +3,7 @@
 //! call the chat service; they never touch the database.
 
 mod actor;
+mod admin;
 mod assets;
 mod csrf;
 mod customer;
@@ -24,7 +25,9 @@ pub(crate) fn configure(chat: &Storechat, cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::scope(&routes.assets)
             .app_data(data.clone())
-            .route("/storechat.css", web::get().to(assets::stylesheet)),
+            .route("/storechat.css", web::get().to(assets::stylesheet))
+            .route("/storechat-admin.js", web::get().to(assets::admin_script)),
     );
-    cfg.service(customer::scope(&routes.customer).app_data(data));
+    cfg.service(customer::scope(&routes.customer).app_data(data.clone()));
+    cfg.service(admin::scope(&routes.admin).app_data(data));
 }

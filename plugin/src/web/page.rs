@@ -46,7 +46,7 @@ impl<'a> Page<'a> {
 
     /// `content` inside the host's frame.
     pub async fn html(&self, status: StatusCode, title: &str, content: &str) -> HttpResponse {
-        let head = super::layout::head(self.chat);
+        let head = super::layout::head(self.chat, self.area);
         let frame = PageFrame {
             title,
             head: &head,

@@ -1,5 +1,6 @@
 //! HTTP tests against the running example store with the plugin installed.
 
 mod access;
+mod admin;
 mod app;
 mod customer_pages;

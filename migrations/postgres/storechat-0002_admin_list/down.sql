@@ -1,0 +1,15 @@
+DROP INDEX storechat_conversations_by_updated;
+DROP INDEX storechat_conversations_by_created;
+DROP INDEX storechat_conversations_by_messages;
+DROP INDEX storechat_conversations_by_product;
+DROP INDEX storechat_conversations_by_assignee_id;
+DROP INDEX storechat_conversations_by_assignee;
+DROP INDEX storechat_conversations_by_status_id;
+DROP INDEX storechat_conversations_by_vendor_name;
+DROP INDEX storechat_conversations_by_context;
+DROP INDEX storechat_conversations_by_customer_name;
+DROP INDEX storechat_conversations_by_subject;
+DROP INDEX storechat_conversations_by_unread;
+CREATE INDEX storechat_conversations_admin_unread ON storechat_conversations (unread_for_admin, last_message_at);
+ALTER TABLE storechat_conversations DROP COLUMN search_text;
+ALTER TABLE storechat_conversations DROP COLUMN vendor_name;

@@ -1,0 +1,10 @@
+//! The admin panels over HTTP: access and CSRF, the list (filters, search,
+//! sort, pages), the change view, the create form, bulk actions and exports.
+
+mod access;
+mod bulk;
+mod change;
+mod create;
+mod exports;
+mod list;
+mod support;
