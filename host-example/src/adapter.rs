@@ -1,19 +1,27 @@
 //! The store's side of the chat plugin: who is signing in, and what the
 //! plugin may know about users, orders and products, all read from the
 //! store's own tables. Ids cross the boundary as strings.
+//!
+//! It also adds the customer's loyalty points and vouchers to the customer
+//! panel of the admin conversation view, with buttons to change them
+//! (`adapter/sections.rs` and `adapter/actions.rs`).
+
+mod actions;
+mod sections;
 
 use actix_web::HttpRequest;
 use async_trait::async_trait;
 use futures_util::future::LocalBoxFuture;
 use storechat::store::Db;
 use storechat::{
-    Actor, ChatEvent, HostAdapter, HostError, HostResult, OrderCard, OrderItem, PageFrame,
-    ProductCard, Role, UserCard,
+    ActionOutcome, Actor, ChatEvent, HostAdapter, HostError, HostResult, OrderCard, OrderItem,
+    PageFrame, PanelSection, ProductCard, Role, UserCard,
 };
 
 use crate::identity;
 use crate::shop::{Order, Product, ShopError, User, UserRole, orders, products, users};
 use crate::web::frames;
+use actions::Action;
 
 /// The example store's [`HostAdapter`]: reads the store's own tables
 /// through the pool it shares with the plugin.
@@ -145,6 +153,48 @@ impl HostAdapter for ShopAdapter {
             .read(move |conn| products::find(conn, id))
             .await?
             .map(product_card))
+    }
+
+    async fn customer_sections(&self, customer_id: &str) -> HostResult<Vec<PanelSection>> {
+        let Some(id) = parse_id(customer_id) else {
+            return Ok(Vec::new());
+        };
+        Ok(self
+            .read(move |conn| sections::load(conn, id))
+            .await?
+            .map(sections::build)
+            .unwrap_or_default())
+    }
+
+    async fn customer_action(
+        &self,
+        staff: &Actor,
+        customer_id: &str,
+        action: &str,
+        value: Option<&str>,
+    ) -> HostResult<ActionOutcome> {
+        // The plugin checks the role too; the store does not rely on it.
+        let Some(staff_id) = parse_id(&staff.id).filter(|_| staff.is_staff()) else {
+            return Ok(ActionOutcome::Refused(actions::NOT_STAFF.into()));
+        };
+        let action = match Action::parse(action, value) {
+            Ok(action) => action,
+            Err(why) => return Ok(ActionOutcome::Refused(why)),
+        };
+        let Some(id) = parse_id(customer_id) else {
+            return Ok(ActionOutcome::Refused(actions::no_such_customer(
+                customer_id,
+            )));
+        };
+        let outcome = self
+            .db
+            .write(move |conn| actions::run(conn, staff_id, id, action))
+            .await
+            .map_err(HostError::new)?;
+        if let ActionOutcome::Done(what) = &outcome {
+            tracing::info!(staff_id, customer_id = id, ?action, "{what}");
+        }
+        Ok(outcome)
     }
 
     fn customer_page<'a>(

@@ -3,6 +3,7 @@
 
 mod chats;
 mod records;
+mod rewards;
 
 use storechat::{Status, Storechat};
 
@@ -63,6 +64,15 @@ pub const VICTOR: DemoUser = DemoUser {
     name: "Victor Vendor",
     role: UserRole::Vendor,
 };
+
+/// Alice's loyalty points after seeding.
+pub const ALICE_POINTS: i64 = 1_250;
+
+/// Alice's one active voucher (€5.00).
+pub const ALICE_VOUCHER: &str = "NW-THANKS";
+
+/// Bob's loyalty points after seeding; he has no vouchers.
+pub const BOB_POINTS: i64 = 300;
 
 /// Every demo account.
 pub const USERS: [DemoUser; 4] = [ALICE, BOB, ANN, VICTOR];

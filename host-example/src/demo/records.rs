@@ -1,4 +1,5 @@
-//! The demo store's users, products and orders.
+//! The demo store's users, products and orders, and (through
+//! [`super::rewards`]) the customers' points and vouchers.
 
 use chrono::{NaiveDateTime, TimeDelta};
 use storechat::store::{AnyConnection, Db};
@@ -214,6 +215,8 @@ pub(super) async fn insert_if_empty(db: &Db) -> Result<Option<DemoIds>, ShopErro
                 line("Enamel Camping Mug", 2)?,
             ],
         )?;
+
+        super::rewards::insert(conn, alice, bob, ann, now)?;
 
         Ok(Some(DemoIds {
             alice,

@@ -1,18 +1,21 @@
-//! The store's own records: users, products and orders, in the same database
-//! as the chat plugin and through the plugin's [`Db`] handle. Every function
-//! here is blocking and takes a connection; callers run it through
+//! The store's own records: users, products, orders, loyalty points and
+//! vouchers, in the same database as the chat plugin and through the
+//! plugin's [`Db`] handle. Every function here is blocking and takes a connection; callers run it through
 //! [`Db::read`] or [`Db::write`], which keep it off the actix workers.
 //!
 //! [`Db`]: storechat::store::Db
 //! [`Db::read`]: storechat::store::Db::read
 //! [`Db::write`]: storechat::store::Db::write
 
+pub mod loyalty;
 pub mod migrate;
 pub mod money;
+pub mod numbers;
 pub mod orders;
 pub mod products;
 pub(crate) mod schema;
 pub mod users;
+pub mod vouchers;
 
 use storechat::store::StoreError;
 
@@ -20,6 +23,7 @@ pub use money::format_cents;
 pub use orders::{Order, OrderLine, OrderStatus};
 pub use products::Product;
 pub use users::{User, UserRole};
+pub use vouchers::Voucher;
 
 /// A failure of the store's own database work.
 #[derive(Debug, thiserror::Error)]

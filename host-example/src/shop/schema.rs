@@ -51,9 +51,44 @@ diesel::joinable!(shop_orders -> shop_users (customer_id));
 diesel::joinable!(shop_order_items -> shop_orders (order_id));
 diesel::joinable!(shop_order_items -> shop_products (product_id));
 diesel::joinable!(shop_products -> shop_users (vendor_id));
+
+diesel::table! {
+    shop_loyalty_accounts (user_id) {
+        user_id -> BigInt,
+        balance -> BigInt,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    shop_loyalty_events (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        delta -> BigInt,
+        reason -> Text,
+        staff_id -> Nullable<BigInt>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    shop_vouchers (id) {
+        id -> BigInt,
+        code -> Text,
+        user_id -> BigInt,
+        amount_cents -> BigInt,
+        issued_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+        redeemed_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     shop_users,
     shop_products,
     shop_orders,
-    shop_order_items
+    shop_order_items,
+    shop_loyalty_accounts,
+    shop_loyalty_events,
+    shop_vouchers
 );

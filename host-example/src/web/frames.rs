@@ -25,6 +25,9 @@ struct CustomerFrame<'a> {
 #[template(path = "admin/plugin_page.html")]
 struct AdminFrame<'a> {
     chrome: Chrome,
+    /// The admin top bar names the section, as on the store's own admin
+    /// pages; the plugin's body brings the page's own heading.
+    section: &'static str,
     title: &'a str,
     head: &'a str,
     body: &'a str,
@@ -73,6 +76,11 @@ pub async fn customer(req: &HttpRequest, frame: PageFrame<'_>) -> String {
 pub async fn admin(req: &HttpRequest, frame: PageFrame<'_>) -> String {
     let page = AdminFrame {
         chrome: chrome_for(req, &frame).await,
+        section: match frame.area {
+            PageArea::AdminConversations => "Conversations",
+            PageArea::CustomerMessages => "Messages",
+            PageArea::CustomerNotifications => "Notifications",
+        },
         title: frame.title,
         head: frame.head,
         body: frame.body,

@@ -19,6 +19,7 @@ struct ProductsPage {
 }
 
 struct CustomerRow {
+    id: i64,
     initial: String,
     name: String,
     email: String,
@@ -61,6 +62,7 @@ pub(crate) async fn customers(
     let customers = customers
         .into_iter()
         .map(|u| CustomerRow {
+            id: u.id,
             initial: u
                 .name
                 .chars()

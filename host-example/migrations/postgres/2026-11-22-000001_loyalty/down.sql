@@ -1,0 +1,3 @@
+DROP TABLE shop_vouchers;
+DROP TABLE shop_loyalty_events;
+DROP TABLE shop_loyalty_accounts;
