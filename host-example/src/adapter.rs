@@ -155,6 +155,14 @@ impl HostAdapter for ShopAdapter {
             .map(product_card))
     }
 
+    async fn search_products(&self, query: &str, limit: usize) -> HostResult<Vec<ProductCard>> {
+        let query = query.to_owned();
+        let found = self
+            .read(move |conn| products::search(conn, &query, limit))
+            .await?;
+        Ok(found.into_iter().map(product_card).collect())
+    }
+
     async fn customer_sections(&self, customer_id: &str) -> HostResult<Vec<PanelSection>> {
         let Some(id) = parse_id(customer_id) else {
             return Ok(Vec::new());

@@ -90,6 +90,39 @@ pub fn find(conn: &mut AnyConnection, id: i64) -> Result<Option<Product>, ShopEr
     Ok(row.map(|(row, vendor)| Product::from_row(row, vendor)))
 }
 
+/// Products whose name contains `query` (case-insensitive, typed `%` and
+/// `_` taken literally), for the chat's product picker.
+pub fn search(
+    conn: &mut AnyConnection,
+    query: &str,
+    limit: usize,
+) -> Result<Vec<Product>, ShopError> {
+    let needle = query.trim().to_lowercase();
+    if needle.is_empty() {
+        return Ok(Vec::new());
+    }
+    let escaped = needle
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    let limit = i64::try_from(limit.min(100)).unwrap_or(100);
+    let rows: Vec<(ProductRow, Option<String>)> = p::table
+        .left_join(u::table)
+        .filter(
+            super::users::lower(p::name)
+                .like(format!("%{escaped}%"))
+                .escape('\\'),
+        )
+        .order((p::name.asc(), p::id.asc()))
+        .limit(limit)
+        .select((ProductRow::as_select(), u::name.nullable()))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(row, vendor)| Product::from_row(row, vendor))
+        .collect())
+}
+
 /// How many products there are.
 pub fn count(conn: &mut AnyConnection) -> Result<i64, ShopError> {
     Ok(p::table.count().get_result(conn)?)

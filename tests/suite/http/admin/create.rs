@@ -111,3 +111,24 @@ async fn a_bad_create_form_comes_back_with_what_was_typed() {
     assert!(page.contains("The subject cannot be empty."));
     assert_eq!(t.count().await, count, "nothing was created");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_product_picker_finds_products_through_the_host() {
+    let t = Admin::start().await;
+    let (status, page) = get(&t.ann, t.url("/add/?product_q=BOWL&subject=Kept")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        page.contains("Hand-thrown Ceramic Bowl"),
+        "found by a case-insensitive search"
+    );
+    assert!(
+        page.contains("name=\"product\" value=\""),
+        "offered as a choice"
+    );
+    assert!(page.contains("value=\"Kept\""), "what was typed stays");
+    let (_, page) = get(&t.ann, t.url("/add/?product_q=%25")).await;
+    assert!(
+        page.contains("No product matches"),
+        "a typed % is a letter, not a wildcard"
+    );
+}
