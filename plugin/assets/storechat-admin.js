@@ -36,6 +36,8 @@
     if (!dialog || typeof dialog.showModal !== "function" || !window.fetch) return;
     event.preventDefault();
     var body = dialog.querySelector("[data-preview-body]");
+    var open = dialog.querySelector("[data-preview-open]");
+    if (open) open.setAttribute("href", link.getAttribute("href").replace(/preview\/$/, "change/"));
     body.textContent = "Loading…";
     dialog.showModal();
     var url = link.getAttribute("href") + (link.getAttribute("href").indexOf("?") < 0 ? "?" : "&") + "fragment=1";

@@ -236,11 +236,19 @@ async fn render(page: &Page<'_>, params: &ListParams) -> Result<HttpResponse, Ch
         .cookie(DATES_COOKIE)
         .is_some_and(|c| c.value() == "1");
     let (sort, descending) = params.sort();
-    // A store without marketplace vendors never sees an empty Vendor column.
+    // A column empty on every row of the page (no vendors, nobody assigned)
+    // is left out unless the list is sorted or filtered by it.
     let any_vendor = result.rows.iter().any(|c| c.vendor_id.is_some()) || params.vendor.is_some();
+    let any_assignee =
+        result.rows.iter().any(|c| c.assignee_id.is_some()) || params.assignee.is_some();
     let shown = |c: &&spec::Column| {
-        (show_dates || !c.optional || c.sort == Some(sort))
-            && (c.key != "vendor" || any_vendor || c.sort == Some(sort))
+        let sorted = c.sort == Some(sort);
+        let has_values = match c.key {
+            "vendor" => any_vendor,
+            "assignee" => any_assignee,
+            _ => true,
+        };
+        (show_dates || !c.optional || sorted) && (has_values || sorted)
     };
     let heads = COLUMNS
         .iter()

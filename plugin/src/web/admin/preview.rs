@@ -38,6 +38,8 @@ struct Preview<'a> {
     lines: Vec<Line>,
     earlier: bool,
     change_href: String,
+    /// In the list's dialog, which has its own buttons.
+    fragment: bool,
 }
 
 #[derive(Deserialize)]
@@ -85,6 +87,7 @@ pub(super) async fn show(
                 .collect(),
             earlier: view.has_earlier,
             change_href: format!("{}/{id}/change/", chat.config().routes.admin),
+            fragment: query.fragment == Some(1),
         };
         if query.fragment == Some(1) {
             let html = preview
