@@ -19,11 +19,14 @@ struct Column {
     column_name: String,
 }
 
+/// The plugin's tables and columns. SQLite's full-text index lives in
+/// tables of its own (PostgreSQL's is an index): those are not schema.
 fn columns(conn: &mut AnyConnection) -> Result<Vec<Column>, StoreError> {
     let sql = match conn {
         AnyConnection::Sqlite(_) => {
             "SELECT m.name AS table_name, p.name AS column_name FROM sqlite_master m, pragma_table_info(m.name) p \
-             WHERE m.type = 'table' AND m.name LIKE 'storechat%'"
+             WHERE m.type = 'table' AND m.name LIKE 'storechat%' \
+             AND m.name NOT LIKE 'storechat_conversations_fts%'"
         }
         AnyConnection::Postgresql(_) => {
             "SELECT table_name::text AS table_name, column_name::text AS column_name FROM information_schema.columns \

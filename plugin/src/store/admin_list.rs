@@ -10,7 +10,7 @@ use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Bool, Integer, Text, Timestamp};
 
 use super::schema::storechat_conversations as c;
-use super::{AnyConnection, Conversation, StoreError};
+use super::{AnyConnection, Backend, Conversation, StoreError};
 use crate::domain::Status;
 
 type Multi = <AnyConnection as diesel::Connection>::Backend;
@@ -227,7 +227,7 @@ fn like_pattern(words: &str) -> String {
     pattern
 }
 
-fn filters(filter: &AdminFilter) -> Vec<Condition> {
+fn filters(filter: &AdminFilter, backend: Backend) -> Vec<Condition> {
     let mut conditions: Vec<Condition> = Vec::new();
     if !filter.statuses.is_empty() {
         let names: Vec<&'static str> = filter.statuses.iter().map(|s| s.as_str()).collect();
@@ -268,16 +268,33 @@ fn filters(filter: &AdminFilter) -> Vec<Condition> {
         .map(str::trim)
         .filter(|w| !w.is_empty())
     {
-        conditions.push(Box::new(
-            sql::<Bool>("search_text LIKE ")
-                .bind::<Text, _>(like_pattern(words))
-                .sql(" ESCAPE '\\'"),
-        ));
+        conditions.push(search(words, backend));
     }
     if let Some(ids) = &filter.ids {
         conditions.push(Box::new(c::id.eq_any(ids.clone())));
     }
     conditions
+}
+
+/// The search condition. On SQLite a term of 3 characters or more without
+/// wildcards of its own goes through the FTS5 trigram table; PostgreSQL's
+/// planner uses its trigram index (migration 0004) for the plain LIKE.
+fn search(words: &str, backend: Backend) -> Condition {
+    let literal = !words.contains(['%', '_', '\\']);
+    if backend == Backend::Sqlite && literal && words.chars().count() >= 3 {
+        return Box::new(
+            sql::<Bool>(
+                "id IN (SELECT rowid FROM storechat_conversations_fts WHERE search_text LIKE ",
+            )
+            .bind::<Text, _>(format!("%{}%", words.to_lowercase()))
+            .sql(")"),
+        );
+    }
+    Box::new(
+        sql::<Bool>("search_text LIKE ")
+            .bind::<Text, _>(like_pattern(words))
+            .sql(" ESCAPE '\\'"),
+    )
 }
 
 /// `(expr, id)` strictly past `at` in the direction `cmp` (`<` or `>`),
@@ -342,7 +359,11 @@ pub fn page(
         .then_order_by(sql::<Text>(&format!("id {direction}")))
         .limit(limit + 1)
         .into_boxed();
-    for condition in filters(filter) {
+    let backend = match conn {
+        AnyConnection::Sqlite(_) => Backend::Sqlite,
+        AnyConnection::Postgresql(_) => Backend::Postgres,
+    };
+    for condition in filters(filter, backend) {
         query = query.filter(condition);
     }
     match page {

@@ -143,6 +143,9 @@ impl Db {
         let pool = Pool::builder()
             .max_size(options.max_size)
             .min_idle(Some(1))
+            // A broken connection shows itself on use and is dropped then; a
+            // `SELECT 1` before every checkout would cost a round trip each.
+            .test_on_check_out(false)
             .connection_timeout(options.connection_timeout)
             .connection_customizer(Box::new(SqlitePragmas))
             .build(manager)
@@ -266,7 +269,7 @@ where
 }
 
 /// Hides a password in a URL before it is shown in an error.
-fn redact(url: &str) -> String {
+pub(crate) fn redact(url: &str) -> String {
     match (url.find("://"), url.rfind('@')) {
         (Some(scheme_end), Some(at)) if at > scheme_end => {
             let credentials = &url[scheme_end + 3..at];

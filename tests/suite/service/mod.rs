@@ -6,6 +6,7 @@ mod helpers;
 mod notifications;
 mod open;
 mod read;
+mod search;
 mod send;
 mod status;
 mod view;

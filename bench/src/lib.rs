@@ -1,0 +1,12 @@
+//! Benchmark support for storechat: a realistic data set written straight
+//! into the plugin's tables, a count of the SQL each request runs, and timed
+//! HTTP requests against the example store running in this process.
+//!
+//! The binaries in `src/bin/` put these together; see `admin-list`.
+
+pub mod data;
+pub mod http;
+pub mod queries;
+pub mod report;
+pub mod seed;
+pub mod sql;

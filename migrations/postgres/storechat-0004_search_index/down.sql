@@ -1,0 +1,1 @@
+DROP INDEX IF EXISTS storechat_conversations_search_trgm;

@@ -1,0 +1,4 @@
+DROP TRIGGER storechat_conversations_fts_delete;
+DROP TRIGGER storechat_conversations_fts_update;
+DROP TRIGGER storechat_conversations_fts_insert;
+DROP TABLE storechat_conversations_fts;
