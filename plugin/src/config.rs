@@ -1,7 +1,65 @@
 //! Options given once at install and checked at start: a bad option stops
 //! the start with a clear message.
 
+use std::path::PathBuf;
+use std::time::Duration;
+
 use crate::store::PoolOptions;
+
+/// Where e-mail goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MailTransport {
+    /// An SMTP server: `smtp://host:port` (plain, or STARTTLS when the
+    /// server offers it with `?tls=opportunistic`; `?tls=required` insists),
+    /// `smtps://host:465` (TLS from the start), with optional
+    /// `user:password@` credentials.
+    Smtp(String),
+    /// One `.eml` file per e-mail in this folder: for development, and the
+    /// default until SMTP is configured.
+    Files(PathBuf),
+    /// Keep the outbox but send nothing (no worker runs).
+    Disabled,
+}
+
+/// E-mail notifications: where they go and how patient they are.
+#[derive(Debug, Clone)]
+pub struct EmailConfig {
+    /// The transport.
+    pub transport: MailTransport,
+    /// The From address, e.g. `Northwind Goods <support@northwind.example>`.
+    pub from: String,
+    /// Where staff notifications go when a conversation has no assignee
+    /// (`None`: only assigned conversations e-mail staff).
+    pub support_address: Option<String>,
+    /// How long a reply may stay unseen before it is e-mailed; every reply
+    /// within this window goes into one e-mail.
+    pub delay: Duration,
+    /// How often the worker looks for due mail at the latest.
+    pub poll_interval: Duration,
+    /// How long a worker may hold a batch before another may take it over
+    /// (a process that died mid-batch).
+    pub lease: Duration,
+    /// The first wait after a temporary failure (connection refused, 4xx);
+    /// each further failure doubles it, up to an hour, with ±25% jitter.
+    pub retry_base: Duration,
+    /// Temporary failures tolerated before an e-mail is given up (dead).
+    pub max_attempts: i32,
+}
+
+impl Default for EmailConfig {
+    fn default() -> Self {
+        EmailConfig {
+            transport: MailTransport::Files(PathBuf::from("storechat-mail")),
+            from: "Store <no-reply@localhost>".into(),
+            support_address: None,
+            delay: Duration::from_secs(120),
+            poll_interval: Duration::from_secs(5),
+            lease: Duration::from_secs(60),
+            retry_base: Duration::from_secs(30),
+            max_attempts: 12,
+        }
+    }
+}
 
 /// Where the plugin's pages live. Each prefix has no trailing slash.
 #[derive(Debug, Clone)]
@@ -35,9 +93,15 @@ pub struct StorechatConfig {
     pub routes: Routes,
     /// The store's name, as customers see it.
     pub store_name: String,
-    /// At least 32 bytes of secret used to sign form tokens (CSRF). Keep it
-    /// stable across restarts and identical across instances.
+    /// At least 32 bytes of secret used to sign form tokens (CSRF) and
+    /// unsubscribe links. Keep it stable across restarts and identical
+    /// across instances.
     pub secret: Vec<u8>,
+    /// The site's address as people reach it, for links in e-mails, e.g.
+    /// `https://shop.example` (no trailing slash).
+    pub public_url: String,
+    /// E-mail notifications.
+    pub email: EmailConfig,
 }
 
 impl StorechatConfig {
@@ -49,6 +113,8 @@ impl StorechatConfig {
             routes: Routes::default(),
             store_name: "Our store".into(),
             secret: secret.into(),
+            public_url: "http://127.0.0.1:8080".into(),
+            email: EmailConfig::default(),
         }
     }
 
@@ -75,8 +141,37 @@ impl StorechatConfig {
         if self.pool.max_size == 0 {
             return Err("storechat: the pool needs at least one connection".into());
         }
-        if self.store_name.trim().is_empty() {
-            return Err("storechat: the store name cannot be empty".into());
+        if self.store_name.trim().is_empty() || self.store_name.chars().any(char::is_control) {
+            return Err("storechat: the store name cannot be empty or contain line breaks".into());
+        }
+        if !(self.public_url.starts_with("http://") || self.public_url.starts_with("https://"))
+            || self.public_url.ends_with('/')
+        {
+            return Err(format!(
+                "storechat: public_url \"{}\" must start with http:// or https:// and not end with /",
+                self.public_url
+            ));
+        }
+        if self.email.from.parse::<lettre::message::Mailbox>().is_err() {
+            return Err(format!(
+                "storechat: the e-mail From address \"{}\" is not a valid address",
+                self.email.from
+            ));
+        }
+        if let Some(support) = &self.email.support_address
+            && support.parse::<lettre::message::Mailbox>().is_err()
+        {
+            return Err(format!(
+                "storechat: the support address \"{support}\" is not a valid address"
+            ));
+        }
+        if let MailTransport::Smtp(url) = &self.email.transport
+            && !(url.starts_with("smtp://") || url.starts_with("smtps://"))
+        {
+            return Err(format!(
+                "storechat: the SMTP URL must start with smtp:// or smtps:// (got \"{}\")",
+                crate::store::redact(url)
+            ));
         }
         Ok(())
     }

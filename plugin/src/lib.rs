@@ -33,6 +33,7 @@ pub mod config;
 pub mod domain;
 pub mod error;
 pub mod events;
+pub mod mail;
 pub mod service;
 pub mod store;
 pub mod web;
@@ -43,7 +44,7 @@ pub use adapter::{
     ActionOutcome, HostAdapter, HostError, HostResult, OrderCard, OrderItem, PageArea, PageFrame,
     PanelAction, PanelInput, PanelRow, PanelSection, ProductCard, UserCard,
 };
-pub use config::{Routes, StorechatConfig};
+pub use config::{EmailConfig, MailTransport, Routes, StorechatConfig};
 pub use domain::{Actor, Role, Side, Status};
 pub use error::ChatError;
 pub use events::ChatEvent;
@@ -71,6 +72,7 @@ pub struct Storechat {
 struct Inner {
     config: StorechatConfig,
     service: ChatService,
+    mail_worker: std::sync::atomic::AtomicBool,
 }
 
 impl Storechat {
@@ -105,20 +107,52 @@ impl Storechat {
     ) -> Result<Storechat, StartError> {
         config.validate().map_err(StartError::Config)?;
         let events = events::EventBus::new(adapter.clone(), 1024);
-        let service = ChatService::new(db, adapter, events);
+        let queue = match config.email.transport {
+            MailTransport::Disabled => mail::MailQueue::disabled(),
+            _ => mail::MailQueue {
+                enabled: true,
+                delay: config.email.delay,
+                wake: Arc::new(tokio::sync::Notify::new()),
+            },
+        };
+        let service = ChatService::new(db, adapter, events, queue);
+        // A bad SMTP URL stops the start; the worker itself starts once the
+        // tables exist (after run_migrations, or when the routes are mounted).
+        mail::check(&config.email.transport).map_err(StartError::Config)?;
         Ok(Storechat {
-            inner: Arc::new(Inner { config, service }),
+            inner: Arc::new(Inner {
+                config,
+                service,
+                mail_worker: std::sync::atomic::AtomicBool::new(false),
+            }),
         })
     }
 
     /// Applies the plugin's pending migrations (safe when several processes
     /// start at once on PostgreSQL). Returns the versions applied.
     pub async fn run_migrations(&self) -> Result<Vec<String>, StoreError> {
-        self.inner
+        let applied = self
+            .inner
             .service
             .db()
             .with_connection(store::migrate::run_pending)
-            .await
+            .await;
+        let applied = applied?;
+        self.start_mail_worker();
+        Ok(applied)
+    }
+
+    /// Starts this process's mail worker once (it needs the plugin's tables,
+    /// so it waits for the migrations or the routes).
+    fn start_mail_worker(&self) {
+        use std::sync::atomic::Ordering;
+        if self.inner.mail_worker.swap(true, Ordering::SeqCst) {
+            return;
+        }
+        if let Err(e) = mail::spawn(self) {
+            self.inner.mail_worker.store(false, Ordering::SeqCst);
+            tracing::error!(error = %e, "the mail worker did not start");
+        }
     }
 
     /// The chat operations, for the host's own code.
@@ -133,6 +167,7 @@ impl Storechat {
 
     /// Mounts every route of the plugin under the configured prefixes.
     pub fn configure(&self, cfg: &mut actix_web::web::ServiceConfig) {
+        self.start_mail_worker();
         web::configure(self, cfg);
     }
 }

@@ -7,6 +7,8 @@
 mod support;
 
 mod http;
+mod mail;
 mod migrations;
 mod service;
+mod smtp_server;
 mod startup;

@@ -18,6 +18,7 @@ use crate::adapter::HostAdapter;
 use crate::domain::{Actor, Role, Side};
 use crate::error::ChatError;
 use crate::events::EventBus;
+use crate::mail::MailQueue;
 use crate::store::notifications::{Inbox, NEW_MESSAGE, NewNotification};
 use crate::store::{self, AnyConnection, Conversation, Db, Message};
 
@@ -35,13 +36,24 @@ pub struct ChatService {
     db: Db,
     host: Arc<dyn HostAdapter>,
     events: EventBus,
+    mail: MailQueue,
 }
 
 impl ChatService {
     /// A service over `db`, asking `host` about people and orders and
     /// publishing to `events`.
-    pub fn new(db: Db, host: Arc<dyn HostAdapter>, events: EventBus) -> Self {
-        ChatService { db, host, events }
+    pub fn new(db: Db, host: Arc<dyn HostAdapter>, events: EventBus, mail: MailQueue) -> Self {
+        ChatService {
+            db,
+            host,
+            events,
+            mail,
+        }
+    }
+
+    /// The e-mail queue settings.
+    pub fn mail_queue(&self) -> &MailQueue {
+        &self.mail
     }
 
     /// The database handle.
@@ -141,6 +153,37 @@ pub(crate) fn inbox_of_other_side(conversation: &Conversation, writer: Side) -> 
             id: Some(conversation.customer_id.clone()),
         }
     }
+}
+
+/// Queues the e-mail about a message for the other side, inside the
+/// message's transaction: a recap after the delay, or at once for a
+/// conversation staff opened. Returns true when it is due now.
+pub(crate) fn queue_email(
+    conn: &mut AnyConnection,
+    mail: &MailQueue,
+    conversation: &Conversation,
+    message: &Message,
+    opened_by_staff: bool,
+) -> Result<bool, ChatError> {
+    if !mail.enabled {
+        return Ok(false);
+    }
+    let recipient = inbox_of_other_side(conversation, message.sender_side).side;
+    let (kind, due) = if opened_by_staff {
+        ("opened", message.created_at)
+    } else {
+        ("replies", mail.due(message.created_at))
+    };
+    store::outbox::enqueue(
+        conn,
+        conversation.id,
+        recipient,
+        kind,
+        message.id,
+        due,
+        message.created_at,
+    )?;
+    Ok(opened_by_staff)
 }
 
 /// The inbox an actor reads.

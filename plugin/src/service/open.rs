@@ -1,6 +1,6 @@
 //! Opening a conversation with its first message.
 
-use super::{ChatService, notify_other_side};
+use super::{ChatService, notify_other_side, queue_email};
 use crate::adapter::{OrderCard, ProductCard};
 use crate::domain::{
     Actor, ClientMsgId, MessageBody, Role, Status, Subject, ValidationError, preview_text,
@@ -115,6 +115,8 @@ impl ChatService {
         };
 
         let retry_key = input.client_msg_id.clone().map(|c| (actor.id.clone(), c));
+        let staff_opened = actor.role == Role::Staff;
+        let mail = self.mail.clone();
         let actor = actor.clone();
         let result = self
             .db
@@ -177,6 +179,7 @@ impl ChatService {
                     now,
                 )?;
                 notify_other_side(conn, &conversation, &message, true)?;
+                queue_email(conn, &mail, &conversation, &message, staff_opened)?;
                 Ok::<_, ChatError>(Opened {
                     conversation,
                     message,
@@ -206,6 +209,10 @@ impl ChatService {
             }
             (other, _) => other?,
         };
+        if opened.created && staff_opened {
+            // E-mailed at once: wake the worker.
+            self.mail.wake.notify_one();
+        }
         if opened.created {
             self.events.publish(ChatEvent::ConversationOpened {
                 conversation: opened.conversation.clone(),

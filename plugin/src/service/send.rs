@@ -1,6 +1,6 @@
 //! Writing a message in an existing conversation.
 
-use super::{ChatService, inbox_of, load_for_write, notify_other_side};
+use super::{ChatService, inbox_of, load_for_write, notify_other_side, queue_email};
 use crate::domain::{Actor, ClientMsgId, MessageBody, MessageId, Side, Status, preview_text};
 use crate::error::ChatError;
 use crate::events::ChatEvent;
@@ -53,6 +53,7 @@ impl ChatService {
     ) -> Result<Sent, ChatError> {
         let retry_key = input.client_msg_id.clone().map(|c| (actor.id.clone(), c));
         let writer = actor.clone();
+        let mail = self.mail.clone();
         let result = self
             .db
             .write(move |conn| {
@@ -95,6 +96,7 @@ impl ChatService {
                     now,
                 )?;
                 notify_other_side(conn, &conversation, &message, false)?;
+                queue_email(conn, &mail, &conversation, &message, false)?;
                 // Answering means the writer has seen what they are answering.
                 store::notifications::mark_conversation_read(
                     conn,

@@ -115,3 +115,29 @@ pub fn count_after(
         .count()
         .get_result(conn)?)
 }
+
+/// The messages `writers` wrote after `after` that are not removed: what an
+/// e-mail recaps. Returns up to `limit` of them, oldest first, and how many
+/// there are in all.
+pub fn unseen(
+    conn: &mut AnyConnection,
+    conversation_id: ConversationId,
+    after: MessageId,
+    writers: &[Side],
+    limit: i64,
+) -> Result<(Vec<Message>, i64), StoreError> {
+    let total = count_after(conn, conversation_id, after, writers)?;
+    let sides: Vec<&str> = writers.iter().map(|s| s.as_str()).collect();
+    let mut rows: Vec<Message> = m::table
+        .filter(m::conversation_id.eq(conversation_id))
+        .filter(m::id.gt(after))
+        .filter(m::sender_side.eq_any(sides))
+        .filter(m::kind.ne("system"))
+        .filter(m::deleted_at.is_null())
+        .order(m::id.desc())
+        .limit(limit)
+        .select(Message::as_select())
+        .load(conn)?;
+    rows.reverse();
+    Ok((rows, total))
+}

@@ -9,8 +9,11 @@ pub mod messages;
 pub mod migrate;
 mod models;
 pub mod notifications;
+pub mod outbox;
+pub mod prefs;
 pub(crate) mod schema;
 
+pub(crate) use connection::redact;
 pub use connection::{AnyConnection, Backend, Db, PoolOptions, write_transaction};
 pub use models::{Conversation, Message, MessageKind, Notification};
 

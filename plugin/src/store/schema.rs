@@ -84,3 +84,35 @@ diesel::allow_tables_to_appear_in_same_query!(
     storechat_reactions,
     storechat_notifications,
 );
+
+diesel::table! {
+    storechat_outbox (id) {
+        id -> BigInt,
+        kind -> Text,
+        conversation_id -> BigInt,
+        recipient_side -> Text,
+        first_message_id -> BigInt,
+        status -> Text,
+        due_at -> Timestamp,
+        next_attempt_at -> Timestamp,
+        attempts -> Integer,
+        claimed_until -> Nullable<Timestamp>,
+        claimed_by -> Nullable<Text>,
+        last_error -> Nullable<Text>,
+        recipient_email -> Nullable<Text>,
+        message_count -> Integer,
+        created_at -> Timestamp,
+        sent_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    storechat_email_prefs (user_id) {
+        user_id -> Text,
+        email_enabled -> Bool,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(storechat_outbox -> storechat_conversations (conversation_id));
+diesel::allow_tables_to_appear_in_same_query!(storechat_outbox, storechat_conversations);

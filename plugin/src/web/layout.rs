@@ -47,3 +47,16 @@ pub(crate) fn see_other(location: &str) -> HttpResponse {
         .insert_header((header::LOCATION, location))
         .finish()
 }
+
+/// A complete standalone page for visitors who are not signed in (the
+/// unsubscribe link), with the plugin's stylesheet.
+pub(crate) fn standalone_page(chat: &Storechat, title: &str, body: &str) -> String {
+    let head = head(chat, PageArea::CustomerMessages);
+    Standalone {
+        title,
+        head: &head,
+        body,
+    }
+    .render()
+    .unwrap_or_default()
+}

@@ -27,12 +27,13 @@ pub fn client() -> Client {
 impl TestApp {
     pub async fn spawn() -> TestApp {
         let dir = tempfile::tempdir().expect("temp dir");
-        let settings = Settings {
-            database_url: format!("sqlite://{}", dir.path().join("shop.db").display()),
-            bind: "127.0.0.1:0".into(),
-            seed_demo: true,
-            secret: SECRET.to_vec(),
-        };
+        // E-mail off (`MailTransport::Disabled`): a test that needs mail
+        // sets `settings.email.transport` to an SMTP test server.
+        let settings = Settings::new(
+            format!("sqlite://{}", dir.path().join("shop.db").display()),
+            "127.0.0.1:0",
+            SECRET.to_vec(),
+        );
         let app = Application::build(settings)
             .await
             .expect("example store starts");

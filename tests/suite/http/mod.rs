@@ -1,6 +1,7 @@
 //! HTTP tests against the running example store with the plugin installed.
 
 mod access;
+mod activity;
 mod admin;
 mod app;
 mod customer_pages;

@@ -42,12 +42,50 @@ impl TestChat {
     }
 
     async fn start(url: String, cleanup: Cleanup) -> TestChat {
+        Self::start_with(url, cleanup, |_| {}).await
+    }
+
+    /// A SQLite test chat with the configuration changed by `configure`
+    /// (e-mail tests turn e-mail on).
+    pub async fn sqlite_with(configure: impl FnOnce(&mut StorechatConfig)) -> TestChat {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let url = format!("sqlite://{}", dir.path().join("chat.db").display());
+        Self::start_with(url, Cleanup::Sqlite(dir), configure).await
+    }
+
+    /// The PostgreSQL variant of [`TestChat::sqlite_with`]; `None` without PostgreSQL.
+    pub async fn postgres_with(configure: impl FnOnce(&mut StorechatConfig)) -> Option<TestChat> {
+        let (admin_url, url, schema) = fresh_pg_schema()?;
+        Some(Self::start_with(url, Cleanup::Postgres { admin_url, schema }, configure).await)
+    }
+
+    /// Another plugin instance (a second process, as far as the database
+    /// can tell) on this test's database.
+    pub async fn another_instance(
+        &self,
+        configure: impl FnOnce(&mut StorechatConfig),
+    ) -> Storechat {
+        let mut config = self.chat.config().clone();
+        configure(&mut config);
+        Storechat::start_shared(config, self.host.clone())
+            .await
+            .expect("second instance starts")
+    }
+
+    async fn start_with(
+        url: String,
+        cleanup: Cleanup,
+        configure: impl FnOnce(&mut StorechatConfig),
+    ) -> TestChat {
         let host = Arc::new(TestHost::default());
         let mut config = StorechatConfig::new(url, SECRET);
+        // Service tests send no e-mail; the mail tests configure their own.
+        config.email.transport = storechat::MailTransport::Disabled;
         config.pool = PoolOptions {
             max_size: 4,
             ..PoolOptions::default()
         };
+        configure(&mut config);
         let chat = Storechat::start_shared(config, host.clone())
             .await
             .expect("plugin starts");

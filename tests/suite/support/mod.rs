@@ -4,6 +4,7 @@
 pub mod backend;
 pub mod host;
 pub mod rows;
+pub mod smtp;
 
 pub use backend::TestChat;
 pub use host::{TestHost, alice, ann, bob, victor};

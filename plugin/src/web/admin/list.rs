@@ -88,6 +88,7 @@ struct ListPage<'a> {
     flash: Option<Flash>,
     filtered: bool,
     unread_total: Option<String>,
+    dead_mail: i64,
 }
 
 pub(super) async fn list(
@@ -112,6 +113,10 @@ async fn render(page: &Page<'_>, params: &ListParams) -> Result<HttpResponse, Ch
     let host = service.host();
     let result = service.admin_list(actor, params.to_query(actor)).await?;
     let unread_total = service.unread_for_admin(actor).await?;
+    let dead_mail = service
+        .db()
+        .read(|conn| Ok::<_, ChatError>(crate::store::outbox::dead_count(conn)?))
+        .await?;
 
     // Filter chips name people and products: ask the host, once each.
     let mut chips = Vec::new();
@@ -435,6 +440,7 @@ async fn render(page: &Page<'_>, params: &ListParams) -> Result<HttpResponse, Ch
         flash: flash::take(page.req),
         filtered: params.is_filtered(),
         unread_total: badge_text(unread_total),
+        dead_mail,
         list_href,
     };
     Ok(page.render(StatusCode::OK, "Conversations", &content).await)

@@ -12,6 +12,7 @@ mod export;
 mod flash;
 mod form;
 mod list;
+mod mail;
 mod params;
 mod preview;
 mod spec;
@@ -50,6 +51,8 @@ pub(crate) fn scope(prefix: &str) -> actix_web::Scope {
         .route("/", web::get().to(list::list))
         .route("/columns/", web::get().to(list::toggle_dates))
         .route("/badge.json", web::get().to(list::badge))
+        .route("/mail/", web::get().to(mail::show))
+        .route("/mail/{id}/retry/", web::post().to(mail::retry))
         .route("/bulk/", web::post().to(bulk::run))
         .route("/bulk/delete/", web::post().to(bulk::delete_confirmed))
         .route("/add/", web::get().to(create::form))

@@ -3,6 +3,7 @@
 //! page works without JavaScript: forms post, then redirect.
 
 mod compose;
+mod email;
 mod list;
 mod notifications;
 mod thread;
@@ -34,6 +35,10 @@ pub(crate) fn scope(prefix: &str) -> actix_web::Scope {
         .route("/new/", web::get().to(compose::form))
         .route("/new/", web::post().to(compose::submit))
         .route("/badge.json", web::get().to(notifications::badge_counts))
+        .route("/email/", web::get().to(email::settings))
+        .route("/email/", web::post().to(email::save_settings))
+        .route("/email/unsubscribe/", web::get().to(email::confirm))
+        .route("/email/unsubscribe/", web::post().to(email::unsubscribe_now))
         .route("/notifications/", web::get().to(notifications::list))
         .route("/notifications/read-all/", web::post().to(notifications::read_all))
         .route("/notifications/{id}/read/", web::post().to(notifications::open))

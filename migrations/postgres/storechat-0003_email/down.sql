@@ -1,0 +1,2 @@
+DROP TABLE storechat_email_prefs;
+DROP TABLE storechat_outbox;
