@@ -4,9 +4,12 @@
 //!
 //! It also adds the customer's loyalty points and vouchers to the customer
 //! panel of the admin conversation view, with buttons to change them
-//! (`adapter/sections.rs` and `adapter/actions.rs`).
+//! (`adapter/sections.rs` and `adapter/actions.rs`), and feeds every chat
+//! event that concerns a customer into the store's own notification centre,
+//! the activity feed in the account menu (`adapter/activity.rs`).
 
 mod actions;
+mod activity;
 mod sections;
 
 use actix_web::HttpRequest;
@@ -221,8 +224,11 @@ impl HostAdapter for ShopAdapter {
         Box::pin(frames::admin(req, frame))
     }
 
+    /// Called after the chat's transaction has committed: decides the
+    /// activity line (if any) here and writes it from a task of its own, so
+    /// the chat request does not wait for the store's database work.
     fn on_event(&self, event: &ChatEvent) {
-        // A real store would feed its own notification system here.
         tracing::debug!(?event, "chat event");
+        activity::record(&self.db, event);
     }
 }

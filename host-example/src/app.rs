@@ -2,12 +2,13 @@
 
 use std::net::{SocketAddr, TcpListener};
 use std::sync::Arc;
+use std::time::Duration;
 
 use actix_web::dev::{Server, ServerHandle};
 use actix_web::middleware::from_fn;
 use actix_web::{App, HttpServer, web};
 use storechat::store::{Db, StoreError};
-use storechat::{Storechat, StorechatConfig};
+use storechat::{EmailConfig, MailTransport, Storechat, StorechatConfig};
 
 use crate::adapter::ShopAdapter;
 use crate::auth::session;
@@ -18,6 +19,15 @@ use crate::web as pages;
 
 /// The store's name, as customers see it in the shop and the chat.
 pub const STORE_NAME: &str = "Northwind Goods";
+
+/// Who the store's e-mail comes from.
+pub const DEFAULT_MAIL_FROM: &str = "Northwind Goods <support@northwind.example>";
+
+/// The staff inbox: notifications about conversations nobody is assigned to.
+pub const DEFAULT_SUPPORT_EMAIL: &str = "support@northwind.example";
+
+/// How long a reply may stay unseen before it is e-mailed.
+pub const DEFAULT_MAIL_DELAY: Duration = Duration::from_secs(120);
 
 /// How the store is started.
 #[derive(Clone)]
@@ -30,16 +40,66 @@ pub struct Settings {
     pub seed_demo: bool,
     /// At least 32 bytes; keys the session cookie and the plugin's form tokens.
     pub secret: Vec<u8>,
+    /// The site's address as people reach it, for the links in e-mails
+    /// (`https://shop.example`, no trailing slash). `None`: `http://` and
+    /// the address the store listens on (127.0.0.1 for 0.0.0.0).
+    pub public_url: Option<String>,
+    /// E-mail notifications: transport, From, staff inbox, delay. See
+    /// [`Settings::store_email`] for the store's defaults.
+    pub email: EmailConfig,
 }
 
-// Written out so that the secret never reaches a log.
+impl Settings {
+    /// The store on `database_url`, listening on `bind`, with the demo data,
+    /// the default public URL and e-mail off ([`MailTransport::Disabled`]);
+    /// change the fields to taste.
+    pub fn new(
+        database_url: impl Into<String>,
+        bind: impl Into<String>,
+        secret: impl Into<Vec<u8>>,
+    ) -> Settings {
+        Settings {
+            database_url: database_url.into(),
+            bind: bind.into(),
+            seed_demo: true,
+            secret: secret.into(),
+            public_url: None,
+            email: Settings::store_email(MailTransport::Disabled),
+        }
+    }
+
+    /// The store's e-mail settings with this transport: From
+    /// [`DEFAULT_MAIL_FROM`], staff inbox [`DEFAULT_SUPPORT_EMAIL`], delay
+    /// [`DEFAULT_MAIL_DELAY`], the plugin's defaults for the rest.
+    pub fn store_email(transport: MailTransport) -> EmailConfig {
+        EmailConfig {
+            transport,
+            from: DEFAULT_MAIL_FROM.to_owned(),
+            support_address: Some(DEFAULT_SUPPORT_EMAIL.to_owned()),
+            delay: DEFAULT_MAIL_DELAY,
+            ..EmailConfig::default()
+        }
+    }
+}
+
+// Written out so that the secret (and an SMTP password) never reaches a log.
 impl std::fmt::Debug for Settings {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let transport = match &self.email.transport {
+            MailTransport::Smtp(_) => "SMTP (URL hidden: it may hold a password)".to_owned(),
+            MailTransport::Files(dir) => format!("files in {}", dir.display()),
+            MailTransport::Disabled => "disabled".to_owned(),
+        };
         f.debug_struct("Settings")
             .field("database_url", &"(hidden: it may hold a password)")
             .field("bind", &self.bind)
             .field("seed_demo", &self.seed_demo)
             .field("secret", &format_args!("({} bytes)", self.secret.len()))
+            .field("public_url", &self.public_url)
+            .field("mail", &transport)
+            .field("mail_from", &self.email.from)
+            .field("support_address", &self.email.support_address)
+            .field("mail_delay", &self.email.delay)
             .finish()
     }
 }
@@ -100,6 +160,11 @@ impl Application {
         let mut config =
             StorechatConfig::new(settings.database_url.clone(), settings.secret.clone());
         config.store_name = STORE_NAME.to_owned();
+        config.public_url = match &settings.public_url {
+            Some(url) => url.trim_end_matches('/').to_owned(),
+            None => local_url(address),
+        };
+        config.email = settings.email.clone();
         // One pool for the store and the plugin: the adapter reads the
         // store's tables through it.
         let db = Db::open(&config.database_url, &config.pool)
@@ -155,6 +220,12 @@ impl Application {
         })
     }
 
+    /// The address people reach the store at, e.g. `http://127.0.0.1:8080`
+    /// (no trailing slash): the links in its e-mails start with it.
+    pub fn public_url(&self) -> &str {
+        &self.chat.config().public_url
+    }
+
     /// The port the store listens on (useful with port 0).
     pub fn port(&self) -> u16 {
         self.address.port()
@@ -184,5 +255,14 @@ impl Application {
     /// [`ServerHandle::stop`]). In-flight requests get one second to finish.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         self.server.await
+    }
+}
+
+/// `http://` and the listening address; 0.0.0.0 (any) reads as 127.0.0.1.
+pub fn local_url(address: SocketAddr) -> String {
+    if address.ip().is_unspecified() {
+        format!("http://127.0.0.1:{}", address.port())
+    } else {
+        format!("http://{address}")
     }
 }

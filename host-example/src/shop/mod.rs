@@ -1,12 +1,14 @@
-//! The store's own records: users, products, orders, loyalty points and
-//! vouchers, in the same database as the chat plugin and through the
-//! plugin's [`Db`] handle. Every function here is blocking and takes a connection; callers run it through
-//! [`Db::read`] or [`Db::write`], which keep it off the actix workers.
+//! The store's own records: users, products, orders, loyalty points,
+//! vouchers and the customers' activity feed, in the same database as the
+//! chat plugin and through the plugin's [`Db`] handle. Every function here
+//! is blocking and takes a connection; callers run it through [`Db::read`]
+//! or [`Db::write`], which keep it off the actix workers.
 //!
 //! [`Db`]: storechat::store::Db
 //! [`Db::read`]: storechat::store::Db::read
 //! [`Db::write`]: storechat::store::Db::write
 
+pub mod activity;
 pub mod loyalty;
 pub mod migrate;
 pub mod money;

@@ -83,6 +83,20 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    shop_activity (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        kind -> Text,
+        conversation_id -> Nullable<BigInt>,
+        text -> Text,
+        detail -> Text,
+        href -> Nullable<Text>,
+        created_at -> Timestamp,
+        read_at -> Nullable<Timestamp>,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     shop_users,
     shop_products,
@@ -90,5 +104,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     shop_order_items,
     shop_loyalty_accounts,
     shop_loyalty_events,
-    shop_vouchers
+    shop_vouchers,
+    shop_activity
 );

@@ -9,7 +9,7 @@ use actix_session::Session;
 use storechat::{Actor, Storechat};
 
 use crate::auth::csrf;
-use crate::shop::{User, UserRole};
+use crate::shop::{User, UserRole, activity};
 
 /// The signed-in person as the header shows them.
 #[derive(Debug, Clone)]
@@ -33,6 +33,8 @@ pub struct Chrome {
     pub messages_badge: Option<String>,
     /// Unread in-app notifications.
     pub notifications_badge: Option<String>,
+    /// Unread lines of the store's activity feed, for customers.
+    pub activity_badge: Option<String>,
     /// Unread customer messages, for staff.
     pub admin_badge: Option<String>,
     /// The token of the sign-out form.
@@ -75,6 +77,18 @@ impl Chrome {
                     badge(service.unread_for_customer(&actor).await, "messages");
                 chrome.notifications_badge =
                     badge(service.unread_notifications(&actor).await, "notifications");
+                let id = user.id;
+                let unread = service
+                    .db()
+                    .read(move |conn| activity::count_unread(conn, id))
+                    .await;
+                chrome.activity_badge = match unread {
+                    Ok(n) => storechat::web::badge(n),
+                    Err(e) => {
+                        tracing::warn!(error = %e, "could not count unread activity");
+                        None
+                    }
+                };
             }
             UserRole::Vendor => {
                 chrome.notifications_badge =

@@ -30,6 +30,8 @@ pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
         .route("/account/", web::get().to(account::home))
         .route("/account/orders", web::get().to(account::home))
         .route("/account/orders/", web::get().to(account::orders))
+        .route("/account/activity", web::get().to(account::activity_home))
+        .route("/account/activity/", web::get().to(account::activity))
         .route("/admin", web::get().to(admin::home))
         .route("/admin/", web::get().to(admin::dashboard::show))
         .route("/admin/orders/", web::get().to(admin::orders::list))
