@@ -271,3 +271,83 @@ async fn a_closed_conversation_is_read_only_with_a_way_to_start_again() {
         .expect("loads");
     assert!(view.messages.iter().all(|m| m.body != "still there?"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn notifications_are_listed_counted_and_marked_read_as_json() {
+    let app = TestApp::spawn().await;
+    let alice = app.sign_in(ALICE.email, ALICE.password).await;
+    let bob = app
+        .sign_in(
+            host_example::demo::BOB.email,
+            host_example::demo::BOB.password,
+        )
+        .await;
+    let staff = app.staff().await;
+    let id = open(&app, &alice, "JSON alerts", "first").await;
+    for body in ["one", "two"] {
+        let reply = SendMessage {
+            body: storechat::domain::MessageBody::parse(body).expect("body"),
+            client_msg_id: None,
+            reply_to: None,
+        };
+        app.chat
+            .service()
+            .send_message(&staff, id, reply)
+            .await
+            .expect("reply");
+    }
+    let (status, json) = get(&alice, app.url(&format!("{M}/notifications.json"))).await;
+    assert_eq!(status, StatusCode::OK);
+    let page: serde_json::Value = serde_json::from_str(&json).expect("json");
+    let unread = page["unread"].as_i64().expect("count");
+    assert!(unread >= 2);
+    let newest = &page["notifications"][0];
+    assert_eq!(newest["body"], "two");
+    assert_eq!(newest["kind"], "NEW_MESSAGE");
+    assert_eq!(newest["read"], false);
+    let newest_id = newest["id"].as_i64().expect("id");
+
+    // A form post (what another site could send) is refused.
+    let form = alice
+        .post(app.url(&format!("{M}/notifications/{newest_id}/read.json")))
+        .form(&[("x", "1")])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(form.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    // Bob cannot touch Alice's.
+    let theirs = bob
+        .post(app.url(&format!("{M}/notifications/{newest_id}/read.json")))
+        .json(&serde_json::json!({}))
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(theirs.status(), StatusCode::NOT_FOUND);
+    let mine = alice
+        .post(app.url(&format!("{M}/notifications/{newest_id}/read.json")))
+        .json(&serde_json::json!({}))
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(mine.status(), StatusCode::OK);
+    let left: serde_json::Value = mine.json().await.expect("json");
+    assert_eq!(left["unread"].as_i64(), Some(unread - 1));
+    let all = alice
+        .post(app.url(&format!("{M}/notifications/read-all.json")))
+        .json(&serde_json::json!({}))
+        .send()
+        .await
+        .expect("post");
+    let all: serde_json::Value = all.json().await.expect("json");
+    assert_eq!(all["unread"], 0);
+    let (_, json) = get(&alice, app.url(&format!("{M}/notifications.json"))).await;
+    let page: serde_json::Value = serde_json::from_str(&json).expect("json");
+    assert_eq!(page["unread"], 0);
+    // Anonymous: sent to sign in.
+    let anonymous = crate::http::app::client()
+        .get(app.url(&format!("{M}/notifications.json")))
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(anonymous.status(), StatusCode::SEE_OTHER);
+}

@@ -6,6 +6,7 @@ mod compose;
 mod email;
 mod list;
 mod notifications;
+mod notifications_json;
 mod thread;
 mod views;
 
@@ -40,6 +41,9 @@ pub(crate) fn scope(prefix: &str) -> actix_web::Scope {
         .route("/email/unsubscribe/", web::get().to(email::confirm))
         .route("/email/unsubscribe/", web::post().to(email::unsubscribe_now))
         .route("/notifications/", web::get().to(notifications::list))
+        .route("/notifications.json", web::get().to(notifications_json::list))
+        .route("/notifications/read-all.json", web::post().to(notifications_json::read_all))
+        .route("/notifications/{id}/read.json", web::post().to(notifications_json::read_one))
         .route("/notifications/read-all/", web::post().to(notifications::read_all))
         .route("/notifications/{id}/read/", web::post().to(notifications::open))
         .route("/{id}/", web::get().to(thread::show))
