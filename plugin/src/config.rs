@@ -21,6 +21,42 @@ pub enum MailTransport {
     Disabled,
 }
 
+/// The real-time channel's limits.
+#[derive(Debug, Clone)]
+pub struct RealtimeConfig {
+    /// Origins allowed to open the WebSocket (`https://shop.example`).
+    /// Empty: only the origin of `public_url`. Clients that send no Origin
+    /// (apps, servers) are let in; they still have to authenticate.
+    pub allowed_origins: Vec<String>,
+    /// The largest frame accepted; a larger one closes the connection (1009).
+    pub max_frame_bytes: usize,
+    /// Connections one person may hold at once.
+    pub max_connections_per_user: usize,
+    /// Frames waiting for one connection; a client that falls this far
+    /// behind is disconnected (it resumes when it reconnects).
+    pub send_queue: usize,
+    /// How often the server pings.
+    pub heartbeat: std::time::Duration,
+    /// Silence after which a connection is closed.
+    pub idle_timeout: std::time::Duration,
+    /// Messages one person may send per minute over the channel.
+    pub messages_per_minute: u32,
+}
+
+impl Default for RealtimeConfig {
+    fn default() -> Self {
+        RealtimeConfig {
+            allowed_origins: Vec::new(),
+            max_frame_bytes: 64 * 1024,
+            max_connections_per_user: 8,
+            send_queue: 256,
+            heartbeat: std::time::Duration::from_secs(20),
+            idle_timeout: std::time::Duration::from_secs(60),
+            messages_per_minute: 120,
+        }
+    }
+}
+
 /// E-mail notifications: where they go and how patient they are.
 #[derive(Debug, Clone)]
 pub struct EmailConfig {
@@ -70,6 +106,8 @@ pub struct Routes {
     pub admin: String,
     /// Stylesheets and scripts; default `/storechat/assets`.
     pub assets: String,
+    /// The WebSocket endpoint; default `/storechat/ws`.
+    pub ws: String,
 }
 
 impl Default for Routes {
@@ -78,6 +116,7 @@ impl Default for Routes {
             customer: "/dashboard/messages".into(),
             admin: "/admin/dashboard/conversation".into(),
             assets: "/storechat/assets".into(),
+            ws: "/storechat/ws".into(),
         }
     }
 }
@@ -102,6 +141,8 @@ pub struct StorechatConfig {
     pub public_url: String,
     /// E-mail notifications.
     pub email: EmailConfig,
+    /// The real-time channel.
+    pub realtime: RealtimeConfig,
 }
 
 impl StorechatConfig {
@@ -115,6 +156,7 @@ impl StorechatConfig {
             secret: secret.into(),
             public_url: "http://127.0.0.1:8080".into(),
             email: EmailConfig::default(),
+            realtime: RealtimeConfig::default(),
         }
     }
 
@@ -130,6 +172,7 @@ impl StorechatConfig {
             ("customer", &self.routes.customer),
             ("admin", &self.routes.admin),
             ("assets", &self.routes.assets),
+            ("ws", &self.routes.ws),
         ] {
             if !prefix.starts_with('/') || prefix.ends_with('/') || prefix.contains(['?', '#', ' '])
             {

@@ -34,6 +34,7 @@ pub mod domain;
 pub mod error;
 pub mod events;
 pub mod mail;
+pub mod realtime;
 pub mod service;
 pub mod store;
 pub mod web;
@@ -44,7 +45,7 @@ pub use adapter::{
     ActionOutcome, HostAdapter, HostError, HostResult, OrderCard, OrderItem, PageArea, PageFrame,
     PanelAction, PanelInput, PanelRow, PanelSection, ProductCard, UserCard,
 };
-pub use config::{EmailConfig, MailTransport, Routes, StorechatConfig};
+pub use config::{EmailConfig, MailTransport, RealtimeConfig, Routes, StorechatConfig};
 pub use domain::{Actor, Role, Side, Status};
 pub use error::ChatError;
 pub use events::ChatEvent;
@@ -72,7 +73,8 @@ pub struct Storechat {
 struct Inner {
     config: StorechatConfig,
     service: ChatService,
-    mail_worker: std::sync::atomic::AtomicBool,
+    hub: Arc<realtime::Hub>,
+    background: std::sync::atomic::AtomicBool,
 }
 
 impl Storechat {
@@ -121,9 +123,10 @@ impl Storechat {
         mail::check(&config.email.transport).map_err(StartError::Config)?;
         Ok(Storechat {
             inner: Arc::new(Inner {
+                hub: Arc::new(realtime::Hub::new(config.realtime.clone())),
                 config,
                 service,
-                mail_worker: std::sync::atomic::AtomicBool::new(false),
+                background: std::sync::atomic::AtomicBool::new(false),
             }),
         })
     }
@@ -138,21 +141,53 @@ impl Storechat {
             .with_connection(store::migrate::run_pending)
             .await;
         let applied = applied?;
-        self.start_mail_worker();
+        self.start_background();
         Ok(applied)
     }
 
-    /// Starts this process's mail worker once (it needs the plugin's tables,
-    /// so it waits for the migrations or the routes).
-    fn start_mail_worker(&self) {
+    /// Starts this process's background tasks once: the mail worker (it
+    /// needs the plugin's tables, so it waits for the migrations or the
+    /// routes) and the hub's event feed.
+    fn start_background(&self) {
         use std::sync::atomic::Ordering;
-        if self.inner.mail_worker.swap(true, Ordering::SeqCst) {
+        if self.inner.background.swap(true, Ordering::SeqCst) {
             return;
         }
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+            self.inner.background.store(false, Ordering::SeqCst);
+            tracing::error!("storechat's background tasks need a tokio runtime");
+            return;
+        };
         if let Err(e) = mail::spawn(self) {
-            self.inner.mail_worker.store(false, Ordering::SeqCst);
             tracing::error!(error = %e, "the mail worker did not start");
         }
+        let (hub, mut events) = (
+            self.inner.hub.clone(),
+            self.inner.service.events().subscribe(),
+        );
+        runtime.spawn(async move {
+            use tokio::sync::broadcast::error::RecvError;
+            loop {
+                match events.recv().await {
+                    Ok(event) => hub.dispatch(&event),
+                    Err(RecvError::Lagged(missed)) => {
+                        tracing::warn!(missed, "the real-time hub fell behind the event bus");
+                    }
+                    Err(RecvError::Closed) => break,
+                }
+            }
+        });
+    }
+
+    /// The real-time hub of this process.
+    pub fn hub(&self) -> &realtime::Hub {
+        &self.inner.hub
+    }
+
+    /// Closes every chat connection of a person (call it when they sign
+    /// out): their clients get close code 1008.
+    pub fn disconnect_user(&self, user_id: &str) {
+        self.inner.hub.disconnect(user_id);
     }
 
     /// The chat operations, for the host's own code.
@@ -167,7 +202,7 @@ impl Storechat {
 
     /// Mounts every route of the plugin under the configured prefixes.
     pub fn configure(&self, cfg: &mut actix_web::web::ServiceConfig) {
-        self.start_mail_worker();
+        self.start_background();
         web::configure(self, cfg);
     }
 }

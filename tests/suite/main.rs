@@ -9,6 +9,7 @@ mod support;
 mod http;
 mod mail;
 mod migrations;
+mod realtime;
 mod service;
 mod smtp_server;
 mod startup;

@@ -198,5 +198,9 @@ pub(super) async fn logout(
         return message::form_expired(&visitor).await;
     }
     session::sign_out(&visitor.session);
+    // Their open chat windows must not keep talking as them (close code 1008).
+    if let Some(user) = &visitor.user {
+        visitor.state.chat.disconnect_user(&user.id.to_string());
+    }
     Ok(see_other("/"))
 }

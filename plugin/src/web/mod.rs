@@ -28,6 +28,11 @@ pub(crate) fn configure(chat: &Storechat, cfg: &mut web::ServiceConfig) {
             .route("/storechat.css", web::get().to(assets::stylesheet))
             .route("/storechat-admin.js", web::get().to(assets::admin_script)),
     );
+    cfg.service(
+        web::resource(&routes.ws)
+            .app_data(data.clone())
+            .route(web::get().to(crate::realtime::upgrade)),
+    );
     cfg.service(customer::scope(&routes.customer).app_data(data.clone()));
     cfg.service(admin::scope(&routes.admin).app_data(data));
 }

@@ -1,0 +1,213 @@
+//! The registry of open connections and the fan-out of committed events.
+//! Customers get their own conversations only; staff get every
+//! conversation; vendors those about their products. Each connection has a
+//! bounded queue: a client that falls behind is disconnected rather than
+//! allowed to hold memory or slow anyone else down.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Instant;
+
+use tokio::sync::mpsc;
+
+use crate::config::RealtimeConfig;
+use crate::domain::{Actor, Role};
+use crate::events::ChatEvent;
+use crate::store::Conversation;
+
+use super::protocol::frame_of;
+
+/// What a connection's task is told to do.
+#[derive(Debug, Clone)]
+pub enum Outbound {
+    /// Send this frame.
+    Text(Arc<str>),
+    /// Close with this code and reason.
+    Close(u16, &'static str),
+}
+
+/// Who may see a conversation's frames: its customer, its vendor, staff.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Audience {
+    /// The customer's host id.
+    pub customer_id: String,
+    /// The vendor's host id, if any.
+    pub vendor_id: Option<String>,
+}
+
+impl Audience {
+    /// The audience of a conversation.
+    pub fn of(c: &Conversation) -> Audience {
+        Audience {
+            customer_id: c.customer_id.clone(),
+            vendor_id: c.vendor_id.clone(),
+        }
+    }
+
+    fn includes(&self, actor: &Actor) -> bool {
+        match actor.role {
+            Role::Staff => true,
+            Role::Customer => actor.id == self.customer_id,
+            Role::Vendor => self.vendor_id.as_deref() == Some(actor.id.as_str()),
+        }
+    }
+}
+
+struct Entry {
+    actor: Actor,
+    tx: mpsc::Sender<Outbound>,
+}
+
+/// A person's message allowance: a token bucket refilled per minute.
+struct Bucket {
+    tokens: f64,
+    at: Instant,
+}
+
+#[derive(Default)]
+struct State {
+    next: u64,
+    sessions: HashMap<u64, Entry>,
+    buckets: HashMap<String, Bucket>,
+}
+
+/// Why a connection was not registered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TooManyConnections;
+
+/// The hub of one process.
+pub struct Hub {
+    state: Mutex<State>,
+    config: RealtimeConfig,
+}
+
+impl Hub {
+    /// An empty hub.
+    pub fn new(config: RealtimeConfig) -> Hub {
+        Hub {
+            state: Mutex::new(State::default()),
+            config,
+        }
+    }
+
+    fn state(&self) -> MutexGuard<'_, State> {
+        // A panic while holding the lock leaves plain maps behind: keep going.
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Registers a connection of `actor`; refused past the per-person cap.
+    pub fn register(
+        &self,
+        actor: &Actor,
+    ) -> Result<(u64, mpsc::Receiver<Outbound>), TooManyConnections> {
+        let mut state = self.state();
+        let open = state
+            .sessions
+            .values()
+            .filter(|e| e.actor.id == actor.id && e.actor.role == actor.role)
+            .count();
+        if open >= self.config.max_connections_per_user {
+            return Err(TooManyConnections);
+        }
+        let (tx, rx) = mpsc::channel(self.config.send_queue.max(1));
+        state.next += 1;
+        let id = state.next;
+        state.sessions.insert(
+            id,
+            Entry {
+                actor: actor.clone(),
+                tx,
+            },
+        );
+        Ok((id, rx))
+    }
+
+    /// Forgets a connection.
+    pub fn unregister(&self, id: u64) {
+        self.state().sessions.remove(&id);
+    }
+
+    /// How many connections are open.
+    pub fn connections(&self) -> usize {
+        self.state().sessions.len()
+    }
+
+    /// Sends a committed event to everyone who may see it.
+    pub fn dispatch(&self, event: &ChatEvent) {
+        let Some((frame, conversation)) = frame_of(event) else {
+            return;
+        };
+        let audience = conversation.map(Audience::of);
+        let frame: Arc<str> = Arc::from(frame);
+        self.deliver(
+            |actor, _| match &audience {
+                Some(audience) => audience.includes(actor),
+                None => actor.role == Role::Staff,
+            },
+            &frame,
+        );
+    }
+
+    /// Sends a frame to a conversation's audience except the connection it
+    /// came from (typing indicators).
+    pub fn relay(&self, from: u64, audience: &Audience, frame: &str) {
+        let frame: Arc<str> = Arc::from(frame);
+        self.deliver(|actor, id| id != from && audience.includes(actor), &frame);
+    }
+
+    fn deliver(&self, wanted: impl Fn(&Actor, u64) -> bool, frame: &Arc<str>) {
+        let mut state = self.state();
+        let mut too_slow = Vec::new();
+        for (id, entry) in &state.sessions {
+            if wanted(&entry.actor, *id)
+                && entry.tx.try_send(Outbound::Text(frame.clone())).is_err()
+            {
+                too_slow.push(*id);
+            }
+        }
+        // Dropping the sender ends the connection's task; the client
+        // reconnects and resumes. Nobody else waits for it.
+        for id in too_slow {
+            state.sessions.remove(&id);
+        }
+    }
+
+    /// Closes every connection of a person (they signed out): 1008.
+    pub fn disconnect(&self, user_id: &str) {
+        let mut state = self.state();
+        let ids: Vec<u64> = state
+            .sessions
+            .iter()
+            .filter(|(_, e)| e.actor.id == user_id)
+            .map(|(id, _)| *id)
+            .collect();
+        for id in ids {
+            if let Some(entry) = state.sessions.remove(&id) {
+                let _ = entry.tx.try_send(Outbound::Close(1008, "signed out"));
+            }
+        }
+    }
+
+    /// Takes one message from a person's allowance; false when it is spent.
+    pub fn allow_message(&self, actor: &Actor) -> bool {
+        let per_minute = f64::from(self.config.messages_per_minute.max(1));
+        let mut state = self.state();
+        let now = Instant::now();
+        let bucket = state
+            .buckets
+            .entry(format!("{:?}:{}", actor.role, actor.id))
+            .or_insert(Bucket {
+                tokens: per_minute,
+                at: now,
+            });
+        let refill = now.duration_since(bucket.at).as_secs_f64() * per_minute / 60.0;
+        bucket.tokens = (bucket.tokens + refill).min(per_minute);
+        bucket.at = now;
+        if bucket.tokens >= 1.0 {
+            bucket.tokens -= 1.0;
+            true
+        } else {
+            false
+        }
+    }
+}

@@ -1,0 +1,372 @@
+//! One WebSocket connection: the authenticated upgrade, then a task that
+//! reads the client's frames, writes what the hub queues for it, and
+//! pings. Every frame that changes something goes through the chat service.
+
+use std::collections::HashMap;
+use std::time::Instant;
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::ORIGIN;
+use actix_web::{HttpRequest, HttpResponse, web};
+use actix_ws::{CloseCode, CloseReason, Message, ProtocolError};
+use futures_util::StreamExt;
+
+use super::hub::{Audience, Outbound};
+use super::protocol::{ClientFrame, Person, ServerFrame, VERSION};
+use crate::Storechat;
+use crate::domain::{Actor, ClientMsgId, MessageBody, Role};
+use crate::error::ChatError;
+use crate::service::SendMessage;
+
+fn refuse(status: StatusCode, code: &str, message: &str) -> HttpResponse {
+    HttpResponse::build(status).json(serde_json::json!({ "error": code, "message": message }))
+}
+
+/// The origin part of a URL: `scheme://host[:port]`.
+fn origin_of(url: &str) -> &str {
+    match url.find("://") {
+        Some(at) => match url[at + 3..].find('/') {
+            Some(slash) => &url[..at + 3 + slash],
+            None => url,
+        },
+        None => url,
+    }
+}
+
+fn side_name(actor: &Actor) -> &'static str {
+    match actor.role {
+        Role::Customer => "customer",
+        Role::Staff => "staff",
+        Role::Vendor => "vendor",
+    }
+}
+
+/// `GET {ws}`: the upgrade. Refused (no 101) for a foreign Origin, for
+/// nobody signed in, and past the per-person connection cap.
+pub async fn upgrade(
+    req: HttpRequest,
+    body: web::Payload,
+    chat: web::Data<Storechat>,
+) -> HttpResponse {
+    let config = chat.config();
+    if let Some(origin) = req.headers().get(ORIGIN) {
+        let origin = origin.to_str().unwrap_or_default();
+        let allowed = if config.realtime.allowed_origins.is_empty() {
+            origin == origin_of(&config.public_url)
+        } else {
+            config.realtime.allowed_origins.iter().any(|o| o == origin)
+        };
+        if !allowed {
+            return refuse(
+                StatusCode::FORBIDDEN,
+                "origin_not_allowed",
+                "This site may not open the chat channel.",
+            );
+        }
+    }
+    let actor = match chat.service().host().identify(&req).await {
+        Ok(Some(actor)) => actor,
+        Ok(None) => {
+            return refuse(
+                StatusCode::FORBIDDEN,
+                "unauthenticated",
+                "Sign in to use the chat.",
+            );
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "host adapter could not identify a WebSocket request");
+            return refuse(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "unavailable",
+                "Please try again.",
+            );
+        }
+    };
+    let hub = chat.hub();
+    let Ok((id, outbound)) = hub.register(&actor) else {
+        return refuse(
+            StatusCode::TOO_MANY_REQUESTS,
+            "too_many_connections",
+            "Too many chat windows are open; close one.",
+        );
+    };
+    let (response, session, stream) = match actix_ws::handle(&req, body) {
+        Ok(parts) => parts,
+        Err(e) => {
+            hub.unregister(id);
+            return e.error_response();
+        }
+    };
+    let stream = stream.max_frame_size(config.realtime.max_frame_bytes);
+    let connection = Connection {
+        chat: chat.get_ref().clone(),
+        actor,
+        id,
+        session,
+        audiences: HashMap::new(),
+    };
+    actix_web::rt::spawn(connection.run(stream, outbound));
+    response
+}
+
+struct Connection {
+    chat: Storechat,
+    actor: Actor,
+    id: u64,
+    session: actix_ws::Session,
+    /// Conversations this person was allowed into, so typing does not hit
+    /// the database every time.
+    audiences: HashMap<i64, Audience>,
+}
+
+enum Next {
+    Continue,
+    Close(CloseCode, &'static str),
+}
+
+impl Connection {
+    async fn run(
+        mut self,
+        mut stream: actix_ws::MessageStream,
+        mut outbound: tokio::sync::mpsc::Receiver<Outbound>,
+    ) {
+        let limits = self.chat.config().realtime.clone();
+        let hello = ServerFrame::Hello {
+            protocol: VERSION,
+            user: Person {
+                id: &self.actor.id,
+                name: &self.actor.name,
+                side: side_name(&self.actor),
+            },
+        }
+        .to_json();
+        let mut close = match self.session.text(hello).await {
+            Ok(()) => None,
+            Err(_) => Some((CloseCode::Away, "gone")),
+        };
+        let mut heartbeat = tokio::time::interval(limits.heartbeat);
+        heartbeat.tick().await;
+        let mut last_heard = Instant::now();
+        while close.is_none() {
+            tokio::select! {
+                frame = stream.next() => {
+                    last_heard = Instant::now();
+                    let next = match frame {
+                        None => Next::Close(CloseCode::Normal, "bye"),
+                        Some(frame) => self.incoming(frame).await,
+                    };
+                    if let Next::Close(code, why) = next {
+                        close = Some((code, why));
+                    }
+                }
+                out = outbound.recv() => match out {
+                    Some(Outbound::Text(text)) => {
+                        if self.session.text(text.to_string()).await.is_err() {
+                            close = Some((CloseCode::Away, "gone"));
+                        }
+                    }
+                    Some(Outbound::Close(1008, why)) => close = Some((CloseCode::Policy, why)),
+                    Some(Outbound::Close(_, why)) => close = Some((CloseCode::Normal, why)),
+                    // The hub dropped us: this client fell too far behind.
+                    None => close = Some((CloseCode::Again, "too slow; reconnect and resume")),
+                },
+                _ = heartbeat.tick() => {
+                    if last_heard.elapsed() > limits.idle_timeout {
+                        close = Some((CloseCode::Away, "idle"));
+                    } else if self.session.ping(b"").await.is_err() {
+                        close = Some((CloseCode::Away, "gone"));
+                    }
+                }
+            }
+        }
+        self.chat.hub().unregister(self.id);
+        if let Some((code, why)) = close {
+            let _ = self
+                .session
+                .close(Some(CloseReason {
+                    code,
+                    description: Some(why.to_owned()),
+                }))
+                .await;
+        }
+    }
+
+    async fn incoming(&mut self, frame: Result<Message, ProtocolError>) -> Next {
+        match frame {
+            Ok(Message::Text(text)) => {
+                self.handle(&text).await;
+                Next::Continue
+            }
+            Ok(Message::Binary(_)) => {
+                self.error(
+                    None,
+                    "bad_frame",
+                    "Binary frames are not part of the protocol; send JSON text.",
+                )
+                .await;
+                Next::Continue
+            }
+            Ok(Message::Ping(bytes)) => {
+                let _ = self.session.pong(&bytes).await;
+                Next::Continue
+            }
+            Ok(Message::Pong(_)) | Ok(Message::Nop) | Ok(Message::Continuation(_)) => {
+                Next::Continue
+            }
+            Ok(Message::Close(_)) => Next::Close(CloseCode::Normal, "bye"),
+            Err(ProtocolError::Overflow) => Next::Close(CloseCode::Size, "frame too large"),
+            Err(ProtocolError::Io(e)) if e.kind() == std::io::ErrorKind::InvalidData => {
+                Next::Close(CloseCode::Invalid, "text frames must be UTF-8")
+            }
+            Err(_) => Next::Close(CloseCode::Protocol, "protocol error"),
+        }
+    }
+
+    async fn send(&mut self, frame: ServerFrame<'_>) {
+        let _ = self.session.text(frame.to_json()).await;
+    }
+
+    async fn error(&mut self, reference: Option<&str>, code: &str, message: &str) {
+        self.send(ServerFrame::Error {
+            reference,
+            code,
+            message,
+        })
+        .await;
+    }
+
+    async fn refuse(&mut self, reference: Option<&str>, e: ChatError) {
+        if e.is_internal() {
+            tracing::error!(error = ?e, "a WebSocket frame failed");
+        }
+        self.error(reference, e.code(), &e.to_string()).await;
+    }
+
+    async fn handle(&mut self, text: &str) {
+        let frame: ClientFrame = match serde_json::from_str(text) {
+            Ok(frame) => frame,
+            Err(e) => {
+                let message = format!("This frame is not valid protocol JSON: {e}");
+                return self.error(None, "bad_frame", &message).await;
+            }
+        };
+        let reference = frame.reference().map(str::to_owned);
+        let reference = reference.as_deref();
+        match frame {
+            ClientFrame::Ping { .. } => self.send(ServerFrame::Pong { reference }).await,
+            ClientFrame::Send {
+                conversation_id,
+                client_msg_id,
+                body,
+                reply_to,
+                ..
+            } => {
+                if !self.chat.hub().allow_message(&self.actor) {
+                    return self
+                        .error(
+                            reference,
+                            "rate_limited",
+                            "You are sending messages too fast; wait a moment.",
+                        )
+                        .await;
+                }
+                let parsed = MessageBody::parse(&body).and_then(|body| {
+                    Ok(SendMessage {
+                        body,
+                        client_msg_id: Some(ClientMsgId::parse(&client_msg_id)?),
+                        reply_to,
+                    })
+                });
+                let input = match parsed {
+                    Ok(input) => input,
+                    Err(invalid) => return self.refuse(reference, invalid.into()).await,
+                };
+                match self
+                    .chat
+                    .service()
+                    .send_message(&self.actor, conversation_id, input)
+                    .await
+                {
+                    Ok(sent) => {
+                        self.audiences
+                            .insert(conversation_id, Audience::of(&sent.conversation));
+                        self.send(ServerFrame::Ack {
+                            reference,
+                            client_msg_id: &client_msg_id,
+                            conversation_id,
+                            message_id: sent.message.id,
+                            created: sent.created,
+                        })
+                        .await;
+                    }
+                    Err(e) => self.refuse(reference, e).await,
+                }
+            }
+            ClientFrame::Typing {
+                conversation_id,
+                typing,
+                ..
+            } => {
+                let audience = match self.audience(conversation_id).await {
+                    Ok(audience) => audience,
+                    Err(e) => return self.refuse(reference, e).await,
+                };
+                let user = Person {
+                    id: &self.actor.id,
+                    name: &self.actor.name,
+                    side: side_name(&self.actor),
+                };
+                let frame = ServerFrame::Typing {
+                    conversation_id,
+                    user,
+                    typing,
+                }
+                .to_json();
+                self.chat.hub().relay(self.id, &audience, &frame);
+            }
+            ClientFrame::Read {
+                conversation_id,
+                up_to,
+                ..
+            } => {
+                if let Err(e) = self
+                    .chat
+                    .service()
+                    .mark_read(&self.actor, conversation_id, up_to)
+                    .await
+                {
+                    self.refuse(reference, e).await;
+                }
+            }
+        }
+    }
+
+    /// The audience of a conversation this person may see.
+    async fn audience(&mut self, conversation_id: i64) -> Result<Audience, ChatError> {
+        if let Some(audience) = self.audiences.get(&conversation_id) {
+            return Ok(audience.clone());
+        }
+        let view = self
+            .chat
+            .service()
+            .get_conversation(&self.actor, conversation_id, None, 1)
+            .await?;
+        let audience = Audience::of(&view.conversation);
+        self.audiences.insert(conversation_id, audience.clone());
+        Ok(audience)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::origin_of;
+
+    #[test]
+    fn origins_are_scheme_host_and_port() {
+        assert_eq!(
+            origin_of("https://shop.example/path"),
+            "https://shop.example"
+        );
+        assert_eq!(origin_of("http://127.0.0.1:8080"), "http://127.0.0.1:8080");
+    }
+}
