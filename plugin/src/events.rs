@@ -58,6 +58,30 @@ pub enum ChatEvent {
         /// The removed message.
         message: Message,
     },
+    /// A writer changed their message's text.
+    MessageEdited {
+        /// The conversation as committed (preview).
+        conversation: Conversation,
+        /// The message after the edit.
+        message: Message,
+    },
+    /// Someone added or took back a reaction.
+    ReactionChanged {
+        /// The conversation (for routing).
+        conversation: Conversation,
+        /// The message reacted to.
+        message_id: MessageId,
+        /// Who reacted.
+        user_id: String,
+        /// Their name.
+        user_name: String,
+        /// Their side.
+        side: Side,
+        /// Which reaction.
+        emoji: crate::service::Reaction,
+        /// Added (true) or taken back.
+        added: bool,
+    },
     /// Conversations were deleted.
     ConversationsDeleted {
         /// Their ids.

@@ -74,6 +74,7 @@ struct Inner {
     config: StorechatConfig,
     service: ChatService,
     hub: Arc<realtime::Hub>,
+    fanout: realtime::fanout::Fanout,
     background: std::sync::atomic::AtomicBool,
 }
 
@@ -100,8 +101,9 @@ impl Storechat {
 
     /// Starts on a pool the host already opened with [`store::Db::open`], so
     /// host and plugin share one pool and the adapter can read the host's
-    /// tables through it. `config.database_url` and `config.pool` are not
-    /// used.
+    /// tables through it. `config.pool` is not used; on PostgreSQL,
+    /// `config.database_url` (the same database) is used only by the
+    /// listener that carries events between processes.
     pub fn start_with_db(
         config: StorechatConfig,
         db: store::Db,
@@ -124,6 +126,7 @@ impl Storechat {
         Ok(Storechat {
             inner: Arc::new(Inner {
                 hub: Arc::new(realtime::Hub::new(config.realtime.clone())),
+                fanout: realtime::fanout::Fanout::new(service.db().backend()),
                 config,
                 service,
                 background: std::sync::atomic::AtomicBool::new(false),
@@ -161,6 +164,12 @@ impl Storechat {
         if let Err(e) = mail::spawn(self) {
             tracing::error!(error = %e, "the mail worker did not start");
         }
+        // PostgreSQL: events to and from other processes (LISTEN/NOTIFY).
+        let inner = &self.inner;
+        let url = &inner.config.database_url;
+        inner
+            .fanout
+            .start(&runtime, url, &inner.service, &inner.hub);
         let (hub, mut events) = (
             self.inner.hub.clone(),
             self.inner.service.events().subscribe(),
@@ -177,6 +186,13 @@ impl Storechat {
                 }
             }
         });
+    }
+
+    /// Relays a frame (typing) to a conversation's audience but connection
+    /// `from`: here, and on PostgreSQL in the other processes too.
+    pub(crate) fn relay(&self, from: u64, audience: &realtime::hub::Audience, frame: &str) {
+        self.inner.hub.relay(from, audience, frame);
+        self.inner.fanout.relay(audience, frame);
     }
 
     /// The real-time hub of this process.

@@ -13,3 +13,4 @@ mod realtime;
 mod service;
 mod smtp_server;
 mod startup;
+mod two_processes;

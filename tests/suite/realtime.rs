@@ -292,6 +292,11 @@ async fn typing_and_read_receipts_reach_the_other_side() {
     let id = open_conversation(&t, &alice(), "Receipts").await;
     let mut alice_ws = Client::open(&url, "u-alice").await;
     let mut ann_ws = Client::open(&url, "u-ann").await;
+    assert_eq!(
+        alice_ws.next_of("presence").await["online"],
+        true,
+        "the store came online"
+    );
     alice_ws
         .send(json!({"type": "typing", "conversation_id": id, "typing": true}))
         .await;
@@ -398,4 +403,238 @@ async fn signing_out_closes_the_persons_connections_with_1008() {
     assert_eq!(alice_ws.closed_with().await, 1008);
     ann_ws.send(json!({"type": "ping"})).await;
     assert_eq!(ann_ws.next_of("pong").await["type"], "pong");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn writers_edit_and_delete_their_own_messages_and_everyone_reacts() {
+    let t = TestChat::sqlite().await;
+    let url = serve(&t.chat);
+    let id = open_conversation(&t, &alice(), "Edits").await;
+    let mut alice_ws = Client::open(&url, "u-alice").await;
+    let mut ann_ws = Client::open(&url, "u-ann").await;
+    let mut bob_ws = Client::open(&url, "u-bob").await;
+    alice_ws.send(json!({"type": "send", "conversation_id": id, "client_msg_id": "e-1", "body": "Typo hre"})).await;
+    let mine = alice_ws.next_of("ack").await["message_id"]
+        .as_i64()
+        .expect("id");
+    ann_ws.send(json!({"type": "send", "conversation_id": id, "client_msg_id": "s-1", "body": "Staff words"})).await;
+    let staffs = ann_ws.next_of("ack").await["message_id"]
+        .as_i64()
+        .expect("id");
+
+    alice_ws
+        .send(json!({"type": "edit", "ref": "e", "message_id": mine, "body": "Typo here"}))
+        .await;
+    assert_eq!(alice_ws.next_of("done").await["ref"], "e");
+    let edited = ann_ws.next_of("message_edited").await;
+    assert_eq!(
+        (
+            edited["message"]["body"].as_str(),
+            edited["message"]["edited_at"].is_null()
+        ),
+        (Some("Typo here"), false)
+    );
+    // Nobody edits another's message; a stranger cannot even see it.
+    alice_ws
+        .send(json!({"type": "edit", "ref": "x", "message_id": staffs, "body": "Hijacked"}))
+        .await;
+    assert_eq!(alice_ws.next_of("error").await["code"], "forbidden");
+    bob_ws
+        .send(json!({"type": "edit", "ref": "x", "message_id": mine, "body": "Bob was here"}))
+        .await;
+    assert_eq!(bob_ws.next_of("error").await["code"], "message_not_found");
+    bob_ws
+        .send(json!({"type": "react", "ref": "x", "message_id": mine, "emoji": "heart"}))
+        .await;
+    assert_eq!(bob_ws.next_of("error").await["code"], "message_not_found");
+    bob_ws
+        .send(json!({"type": "delete", "ref": "x", "message_id": mine}))
+        .await;
+    assert_eq!(bob_ws.next_of("error").await["code"], "message_not_found");
+
+    ann_ws
+        .send(json!({"type": "react", "ref": "r", "message_id": mine, "emoji": "thumbs_up"}))
+        .await;
+    assert_eq!(ann_ws.next_of("done").await["ref"], "r");
+    let reaction = alice_ws.next_of("reaction").await;
+    assert_eq!(
+        (
+            reaction["emoji"].as_str(),
+            reaction["added"].as_bool(),
+            reaction["user"]["id"].as_str()
+        ),
+        (Some("thumbs_up"), Some(true), Some("u-ann"))
+    );
+    ann_ws
+        .send(json!({"type": "unreact", "message_id": mine, "emoji": "thumbs_up"}))
+        .await;
+    assert_eq!(alice_ws.next_of("reaction").await["added"], false);
+    alice_ws
+        .send(json!({"type": "react", "ref": "bad", "message_id": staffs, "emoji": "poop"}))
+        .await;
+    assert_eq!(alice_ws.next_of("error").await["code"], "invalid");
+
+    alice_ws
+        .send(json!({"type": "delete", "ref": "d", "message_id": mine}))
+        .await;
+    assert_eq!(alice_ws.next_of("done").await["ref"], "d");
+    let deleted = ann_ws.next_of("message_deleted").await;
+    assert_eq!(deleted["message_id"].as_i64(), Some(mine));
+    let view = t
+        .service()
+        .get_conversation(&ann(), id, None, 50)
+        .await
+        .expect("loads");
+    let row = view.messages.iter().find(|m| m.id == mine).expect("kept");
+    assert!(row.is_deleted());
+    assert_eq!(row.body, "Typo here", "kept for the record");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn presence_and_delivered_receipts() {
+    let t = TestChat::sqlite().await;
+    let url = serve(&t.chat);
+    let id = open_conversation(&t, &alice(), "Presence").await;
+    let mut alice_ws = Client::open(&url, "u-alice").await;
+    let mut ann_ws = connect(&url, Some("u-ann"), Some(ORIGIN))
+        .await
+        .expect("staff connects");
+    let hello = ann_ws.next().await;
+    assert_eq!(hello["type"], "hello");
+    let store = alice_ws.next_of("presence").await;
+    assert_eq!(
+        (store["user"]["side"].as_str(), store["online"].as_bool()),
+        (Some("store"), Some(true))
+    );
+    // A customer connecting is announced to staff; leaving too.
+    let mut bob_ws = Client::open(&url, "u-bob").await;
+    let online = ann_ws.next_of("presence").await;
+    assert_eq!(
+        (online["user"]["id"].as_str(), online["online"].as_bool()),
+        (Some("u-bob"), Some(true))
+    );
+    bob_ws.ws.close(None).await.expect("close");
+    let offline = ann_ws.next_of("presence").await;
+    assert_eq!(
+        (offline["user"]["id"].as_str(), offline["online"].as_bool()),
+        (Some("u-bob"), Some(false))
+    );
+    // Delivered: the customer's client has the message; staff see it.
+    ann_ws
+        .send(json!({"type": "send", "conversation_id": id, "client_msg_id": "p-1", "body": "Hi"}))
+        .await;
+    let message_id = ann_ws.next_of("ack").await["message_id"]
+        .as_i64()
+        .expect("id");
+    alice_ws.next_of("message").await;
+    alice_ws
+        .send(json!({"type": "delivered", "conversation_id": id, "up_to": message_id}))
+        .await;
+    let receipt = ann_ws.next_of("receipt").await;
+    assert_eq!(
+        (
+            receipt["state"].as_str(),
+            receipt["side"].as_str(),
+            receipt["up_to"].as_i64()
+        ),
+        (Some("delivered"), Some("customer"), Some(message_id))
+    );
+    // Hello tells a customer the store is online and their unread total.
+    let again = connect(&url, Some("u-alice"), Some(ORIGIN))
+        .await
+        .expect("second tab");
+    let mut again = again;
+    let hello = again.next().await;
+    assert_eq!(
+        (hello["store_online"].as_bool(), hello["unread"].as_i64()),
+        (Some(true), Some(1))
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn resume_brings_exactly_the_missed_messages_in_order() {
+    let t = TestChat::sqlite().await;
+    let url = serve(&t.chat);
+    let id = open_conversation(&t, &alice(), "Resume").await;
+    let other = open_conversation(&t, &alice(), "Quiet").await;
+    let mut alice_ws = Client::open(&url, "u-alice").await;
+    alice_ws.send(json!({"type": "send", "conversation_id": id, "client_msg_id": "r-0", "body": "before"})).await;
+    let last_seen = alice_ws.next_of("ack").await["message_id"]
+        .as_i64()
+        .expect("id");
+    alice_ws.ws.close(None).await.expect("disconnect");
+
+    // Meanwhile the store writes N messages.
+    let n = 7;
+    let mut written = Vec::new();
+    for k in 0..n {
+        let reply = storechat::service::SendMessage {
+            body: storechat::domain::MessageBody::parse(&format!("missed {k}")).expect("body"),
+            client_msg_id: None,
+            reply_to: None,
+        };
+        written.push(
+            t.service()
+                .send_message(&ann(), id, reply)
+                .await
+                .expect("sent")
+                .message
+                .id,
+        );
+    }
+    let mut back = Client::open(&url, "u-alice").await;
+    back.send(json!({"type": "resume", "ref": "rs", "conversations": {id.to_string(): last_seen, other.to_string(): 999_999}})).await;
+    let mut got = Vec::new();
+    loop {
+        let frame = back.next().await;
+        match frame["type"].as_str() {
+            Some("message") => got.push(frame["message"]["id"].as_i64().expect("id")),
+            Some("resumed") => {
+                assert_eq!(frame["ref"], "rs");
+                break;
+            }
+            _ => {}
+        }
+    }
+    assert_eq!(got, written, "exactly the missed messages, in order");
+    // Nothing comes twice afterwards, and new messages still flow.
+    assert!(back.silent(Duration::from_millis(300)).await.is_none());
+    let reply = storechat::service::SendMessage {
+        body: storechat::domain::MessageBody::parse("after").expect("body"),
+        client_msg_id: None,
+        reply_to: None,
+    };
+    let after = t
+        .service()
+        .send_message(&ann(), id, reply)
+        .await
+        .expect("sent")
+        .message
+        .id;
+    assert_eq!(
+        back.next_of("message").await["message"]["id"].as_i64(),
+        Some(after)
+    );
+    // Too much missed: reload.
+    let t2 = TestChat::sqlite().await;
+    let url2 = serve(&t2.chat);
+    let busy = open_conversation(&t2, &alice(), "Busy").await;
+    for k in 0..501 {
+        let reply = storechat::service::SendMessage {
+            body: storechat::domain::MessageBody::parse(&format!("m{k}")).expect("body"),
+            client_msg_id: None,
+            reply_to: None,
+        };
+        t2.service()
+            .send_message(&ann(), busy, reply)
+            .await
+            .expect("sent");
+    }
+    let mut late = Client::open(&url2, "u-alice").await;
+    late.send(json!({"type": "resume", "conversations": {busy.to_string(): 0}}))
+        .await;
+    assert_eq!(
+        late.next_of("reload").await["conversation_id"].as_i64(),
+        Some(busy)
+    );
 }

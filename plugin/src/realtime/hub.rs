@@ -15,13 +15,22 @@ use crate::domain::{Actor, Role};
 use crate::events::ChatEvent;
 use crate::store::Conversation;
 
-use super::protocol::frame_of;
+use super::protocol::{Person, ServerFrame, frame_of};
 
 /// What a connection's task is told to do.
 #[derive(Debug, Clone)]
 pub enum Outbound {
     /// Send this frame.
     Text(Arc<str>),
+    /// Send this message frame, unless a resume already sent the message.
+    Message {
+        /// The frame.
+        text: Arc<str>,
+        /// Its conversation.
+        conversation_id: i64,
+        /// Its message.
+        message_id: i64,
+    },
     /// Close with this code and reason.
     Close(u16, &'static str),
 }
@@ -96,6 +105,7 @@ impl Hub {
     }
 
     /// Registers a connection of `actor`; refused past the per-person cap.
+    /// A person's first connection is announced (presence).
     pub fn register(
         &self,
         actor: &Actor,
@@ -104,12 +114,13 @@ impl Hub {
         let open = state
             .sessions
             .values()
-            .filter(|e| e.actor.id == actor.id && e.actor.role == actor.role)
+            .filter(|e| same_person(&e.actor, actor))
             .count();
         if open >= self.config.max_connections_per_user {
             return Err(TooManyConnections);
         }
         let (tx, rx) = mpsc::channel(self.config.send_queue.max(1));
+        let store_was_online = store_online(&state);
         state.next += 1;
         let id = state.next;
         state.sessions.insert(
@@ -119,12 +130,29 @@ impl Hub {
                 tx,
             },
         );
+        if open == 0 {
+            announce(&mut state, actor, true, store_was_online);
+        }
         Ok((id, rx))
     }
 
-    /// Forgets a connection.
+    /// Forgets a connection; a person's last one is announced as offline.
     pub fn unregister(&self, id: u64) {
-        self.state().sessions.remove(&id);
+        let mut state = self.state();
+        let store_was_online = store_online(&state);
+        if let Some(entry) = state.sessions.remove(&id)
+            && !state
+                .sessions
+                .values()
+                .any(|e| same_person(&e.actor, &entry.actor))
+        {
+            announce(&mut state, &entry.actor, false, store_was_online);
+        }
+    }
+
+    /// Is any member of staff connected to this process?
+    pub fn store_online(&self) -> bool {
+        store_online(&self.state())
     }
 
     /// How many connections are open.
@@ -138,38 +166,47 @@ impl Hub {
             return;
         };
         let audience = conversation.map(Audience::of);
-        let frame: Arc<str> = Arc::from(frame);
-        self.deliver(
+        let text: Arc<str> = Arc::from(frame);
+        let outbound = match event {
+            ChatEvent::ConversationOpened {
+                conversation,
+                message,
+            }
+            | ChatEvent::MessageCreated {
+                conversation,
+                message,
+            }
+            | ChatEvent::StatusChanged {
+                conversation,
+                message,
+                ..
+            } => Outbound::Message {
+                text,
+                conversation_id: conversation.id,
+                message_id: message.id,
+            },
+            _ => Outbound::Text(text),
+        };
+        let mut state = self.state();
+        deliver(
+            &mut state,
             |actor, _| match &audience {
                 Some(audience) => audience.includes(actor),
                 None => actor.role == Role::Staff,
             },
-            &frame,
+            &outbound,
         );
     }
 
     /// Sends a frame to a conversation's audience except the connection it
-    /// came from (typing indicators).
+    /// came from (typing, delivered receipts).
     pub fn relay(&self, from: u64, audience: &Audience, frame: &str) {
-        let frame: Arc<str> = Arc::from(frame);
-        self.deliver(|actor, id| id != from && audience.includes(actor), &frame);
-    }
-
-    fn deliver(&self, wanted: impl Fn(&Actor, u64) -> bool, frame: &Arc<str>) {
-        let mut state = self.state();
-        let mut too_slow = Vec::new();
-        for (id, entry) in &state.sessions {
-            if wanted(&entry.actor, *id)
-                && entry.tx.try_send(Outbound::Text(frame.clone())).is_err()
-            {
-                too_slow.push(*id);
-            }
-        }
-        // Dropping the sender ends the connection's task; the client
-        // reconnects and resumes. Nobody else waits for it.
-        for id in too_slow {
-            state.sessions.remove(&id);
-        }
+        let frame = Outbound::Text(Arc::from(frame));
+        deliver(
+            &mut self.state(),
+            |actor, id| id != from && audience.includes(actor),
+            &frame,
+        );
     }
 
     /// Closes every connection of a person (they signed out): 1008.
@@ -208,6 +245,69 @@ impl Hub {
             true
         } else {
             false
+        }
+    }
+}
+
+fn same_person(a: &Actor, b: &Actor) -> bool {
+    a.id == b.id && a.role == b.role
+}
+
+fn store_online(state: &State) -> bool {
+    state.sessions.values().any(|e| e.actor.role == Role::Staff)
+}
+
+/// Queues a frame for every wanted connection. A connection whose queue is
+/// full is dropped: its task ends, the client reconnects and resumes, and
+/// nobody else waits for it.
+fn deliver(state: &mut State, wanted: impl Fn(&Actor, u64) -> bool, frame: &Outbound) {
+    let mut too_slow = Vec::new();
+    for (id, entry) in &state.sessions {
+        if wanted(&entry.actor, *id) && entry.tx.try_send(frame.clone()).is_err() {
+            too_slow.push(*id);
+        }
+    }
+    for id in too_slow {
+        state.sessions.remove(&id);
+    }
+}
+
+/// Presence: a customer's (or vendor's) first connection or last
+/// disconnection goes to staff; the store coming online or going offline
+/// (its first staff connection, its last) goes to everyone else.
+fn announce(state: &mut State, actor: &Actor, online: bool, store_was_online: bool) {
+    match actor.role {
+        Role::Customer | Role::Vendor => {
+            let side = if actor.role == Role::Customer {
+                "customer"
+            } else {
+                "vendor"
+            };
+            let frame = ServerFrame::Presence {
+                user: Person {
+                    id: &actor.id,
+                    name: &actor.name,
+                    side,
+                },
+                online,
+            };
+            let frame = Outbound::Text(Arc::from(frame.to_json()));
+            deliver(state, |other, _| other.role == Role::Staff, &frame);
+        }
+        Role::Staff => {
+            if store_was_online == store_online(state) {
+                return;
+            }
+            let frame = ServerFrame::Presence {
+                user: Person {
+                    id: "store",
+                    name: "Store",
+                    side: "store",
+                },
+                online,
+            };
+            let frame = Outbound::Text(Arc::from(frame.to_json()));
+            deliver(state, |other, _| other.role != Role::Staff, &frame);
         }
     }
 }

@@ -3,6 +3,7 @@
 //! service, with the same authorization as the pages; what others must see
 //! reaches them from the event bus after commit, through the [`hub::Hub`].
 
+pub mod fanout;
 pub mod hub;
 pub mod protocol;
 mod session;

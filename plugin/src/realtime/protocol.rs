@@ -38,6 +38,46 @@ pub enum ClientFrame {
         #[serde(default)]
         up_to: Option<i64>,
     },
+    /// Change the text of a message I wrote.
+    Edit {
+        #[serde(rename = "ref", default)]
+        reference: Option<String>,
+        message_id: i64,
+        body: String,
+    },
+    /// Delete a message I wrote (staff: any message).
+    Delete {
+        #[serde(rename = "ref", default)]
+        reference: Option<String>,
+        message_id: i64,
+    },
+    /// Add a reaction.
+    React {
+        #[serde(rename = "ref", default)]
+        reference: Option<String>,
+        message_id: i64,
+        emoji: String,
+    },
+    /// Take a reaction back.
+    Unreact {
+        #[serde(rename = "ref", default)]
+        reference: Option<String>,
+        message_id: i64,
+        emoji: String,
+    },
+    /// My client has the messages up to this one (a "delivered" receipt).
+    Delivered {
+        #[serde(rename = "ref", default)]
+        reference: Option<String>,
+        conversation_id: i64,
+        up_to: i64,
+    },
+    /// After a reconnect: the last message id I have per conversation.
+    Resume {
+        #[serde(rename = "ref", default)]
+        reference: Option<String>,
+        conversations: std::collections::BTreeMap<String, i64>,
+    },
     /// Are you there?
     Ping {
         #[serde(rename = "ref", default)]
@@ -52,6 +92,12 @@ impl ClientFrame {
             ClientFrame::Send { reference, .. }
             | ClientFrame::Typing { reference, .. }
             | ClientFrame::Read { reference, .. }
+            | ClientFrame::Edit { reference, .. }
+            | ClientFrame::Delete { reference, .. }
+            | ClientFrame::React { reference, .. }
+            | ClientFrame::Unreact { reference, .. }
+            | ClientFrame::Delivered { reference, .. }
+            | ClientFrame::Resume { reference, .. }
             | ClientFrame::Ping { reference } => reference.as_deref(),
         }
     }
@@ -72,8 +118,14 @@ pub struct Person<'a> {
 #[derive(Debug, Clone, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ServerFrame<'a> {
-    /// First frame of every connection.
-    Hello { protocol: u32, user: Person<'a> },
+    /// First frame of every connection: who you are, whether the store is
+    /// online, and your unread total.
+    Hello {
+        protocol: u32,
+        user: Person<'a>,
+        store_online: bool,
+        unread: i64,
+    },
     /// A `send` was stored (or had been: `created` false).
     Ack {
         #[serde(rename = "ref", skip_serializing_if = "Option::is_none")]
@@ -95,7 +147,7 @@ pub enum ServerFrame<'a> {
         conversation_id: i64,
         message_id: i64,
     },
-    /// Someone read up to a message: `seen`.
+    /// Someone's client has (`delivered`) or has read (`seen`) up to a message.
     Receipt {
         conversation_id: i64,
         state: &'static str,
@@ -110,6 +162,39 @@ pub enum ServerFrame<'a> {
     },
     /// Conversations were deleted.
     ConversationsDeleted { ids: &'a [i64] },
+    /// A message's text changed.
+    MessageEdited {
+        conversation_id: i64,
+        message: &'a Message,
+    },
+    /// A reaction was added or taken back.
+    Reaction {
+        conversation_id: i64,
+        message_id: i64,
+        emoji: &'static str,
+        user: Person<'a>,
+        added: bool,
+    },
+    /// A customer came online or went offline (to staff); the store came
+    /// online or went offline (to customers: `user.side` is `store`).
+    Presence { user: Person<'a>, online: bool },
+    /// A frame with a `ref` that needs no other answer was done.
+    Done {
+        #[serde(rename = "ref", skip_serializing_if = "Option::is_none")]
+        reference: Option<&'a str>,
+    },
+    /// The end of a resume: every missed message of these conversations was
+    /// sent, in order.
+    Resumed {
+        #[serde(rename = "ref", skip_serializing_if = "Option::is_none")]
+        reference: Option<&'a str>,
+        conversations: &'a [i64],
+    },
+    /// Too much was missed in a conversation: reload it over HTTP.
+    Reload {
+        conversation_id: i64,
+        reason: &'a str,
+    },
     /// The answer to `ping`.
     Pong {
         #[serde(rename = "ref", skip_serializing_if = "Option::is_none")]
@@ -193,6 +278,40 @@ pub fn frame_of(event: &ChatEvent) -> Option<(String, Option<&Conversation>)> {
             ServerFrame::MessageDeleted {
                 conversation_id: conversation.id,
                 message_id: message.id,
+            }
+            .to_json(),
+            Some(conversation),
+        )),
+        ChatEvent::MessageEdited {
+            conversation,
+            message,
+        } => Some((
+            ServerFrame::MessageEdited {
+                conversation_id: conversation.id,
+                message,
+            }
+            .to_json(),
+            Some(conversation),
+        )),
+        ChatEvent::ReactionChanged {
+            conversation,
+            message_id,
+            user_id,
+            user_name,
+            side,
+            emoji,
+            added,
+        } => Some((
+            ServerFrame::Reaction {
+                conversation_id: conversation.id,
+                message_id: *message_id,
+                emoji: emoji.name(),
+                user: Person {
+                    id: user_id,
+                    name: user_name,
+                    side: side.as_str(),
+                },
+                added: *added,
             }
             .to_json(),
             Some(conversation),

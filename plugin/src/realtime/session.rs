@@ -16,7 +16,7 @@ use super::protocol::{ClientFrame, Person, ServerFrame, VERSION};
 use crate::Storechat;
 use crate::domain::{Actor, ClientMsgId, MessageBody, Role};
 use crate::error::ChatError;
-use crate::service::SendMessage;
+use crate::service::{Reaction, SendMessage};
 
 fn refuse(status: StatusCode, code: &str, message: &str) -> HttpResponse {
     HttpResponse::build(status).json(serde_json::json!({ "error": code, "message": message }))
@@ -104,6 +104,7 @@ pub async fn upgrade(
         id,
         session,
         audiences: HashMap::new(),
+        resumed: HashMap::new(),
     };
     actix_web::rt::spawn(connection.run(stream, outbound));
     response
@@ -117,12 +118,21 @@ struct Connection {
     /// Conversations this person was allowed into, so typing does not hit
     /// the database every time.
     audiences: HashMap<i64, Audience>,
+    /// The newest message a resume sent, per conversation: the hub's copy
+    /// of those messages is not sent again.
+    resumed: HashMap<i64, i64>,
 }
 
 enum Next {
     Continue,
     Close(CloseCode, &'static str),
 }
+
+/// The most conversations one resume frame may name.
+const RESUME_CONVERSATIONS: usize = 100;
+/// The most messages a resume replays per conversation; past that the
+/// client is told to reload.
+const RESUME_MESSAGES: i64 = 500;
 
 impl Connection {
     async fn run(
@@ -131,6 +141,12 @@ impl Connection {
         mut outbound: tokio::sync::mpsc::Receiver<Outbound>,
     ) {
         let limits = self.chat.config().realtime.clone();
+        let service = self.chat.service();
+        let unread = match self.actor.role {
+            Role::Customer => service.unread_for_customer(&self.actor).await.unwrap_or(0),
+            Role::Staff => service.unread_for_admin(&self.actor).await.unwrap_or(0),
+            Role::Vendor => 0,
+        };
         let hello = ServerFrame::Hello {
             protocol: VERSION,
             user: Person {
@@ -138,6 +154,8 @@ impl Connection {
                 name: &self.actor.name,
                 side: side_name(&self.actor),
             },
+            store_online: self.chat.hub().store_online(),
+            unread,
         }
         .to_json();
         let mut close = match self.session.text(hello).await {
@@ -162,6 +180,12 @@ impl Connection {
                 out = outbound.recv() => match out {
                     Some(Outbound::Text(text)) => {
                         if self.session.text(text.to_string()).await.is_err() {
+                            close = Some((CloseCode::Away, "gone"));
+                        }
+                    }
+                    Some(Outbound::Message { text, conversation_id, message_id }) => {
+                        let already = self.resumed.get(&conversation_id).is_some_and(|up_to| message_id <= *up_to);
+                        if !already && self.session.text(text.to_string()).await.is_err() {
                             close = Some((CloseCode::Away, "gone"));
                         }
                     }
@@ -242,6 +266,16 @@ impl Connection {
         self.error(reference, e.code(), &e.to_string()).await;
     }
 
+    /// The answer to a frame that needs no other: `done` when it carried a
+    /// `ref`, the error otherwise.
+    async fn answer<T>(&mut self, reference: Option<&str>, result: Result<T, ChatError>) {
+        match result {
+            Ok(_) if reference.is_some() => self.send(ServerFrame::Done { reference }).await,
+            Ok(_) => {}
+            Err(e) => self.refuse(reference, e).await,
+        }
+    }
+
     async fn handle(&mut self, text: &str) {
         let frame: ClientFrame = match serde_json::from_str(text) {
             Ok(frame) => frame,
@@ -252,6 +286,7 @@ impl Connection {
         };
         let reference = frame.reference().map(str::to_owned);
         let reference = reference.as_deref();
+        let service = self.chat.service().clone();
         match frame {
             ClientFrame::Ping { .. } => self.send(ServerFrame::Pong { reference }).await,
             ClientFrame::Send {
@@ -281,9 +316,7 @@ impl Connection {
                     Ok(input) => input,
                     Err(invalid) => return self.refuse(reference, invalid.into()).await,
                 };
-                match self
-                    .chat
-                    .service()
+                match service
                     .send_message(&self.actor, conversation_id, input)
                     .await
                 {
@@ -301,6 +334,41 @@ impl Connection {
                     }
                     Err(e) => self.refuse(reference, e).await,
                 }
+            }
+            ClientFrame::Edit {
+                message_id, body, ..
+            } => {
+                let result = match MessageBody::parse(&body) {
+                    Ok(body) => service.edit_message(&self.actor, message_id, body).await,
+                    Err(invalid) => Err(invalid.into()),
+                };
+                self.answer(reference, result).await;
+            }
+            ClientFrame::Delete { message_id, .. } => {
+                let result = service.delete_message(&self.actor, message_id).await;
+                self.answer(reference, result).await;
+            }
+            ClientFrame::React {
+                message_id, emoji, ..
+            } => {
+                let result = match Reaction::parse(&emoji) {
+                    Ok(reaction) => service.react(&self.actor, message_id, reaction, true).await,
+                    Err(invalid) => Err(invalid.into()),
+                };
+                self.answer(reference, result).await;
+            }
+            ClientFrame::Unreact {
+                message_id, emoji, ..
+            } => {
+                let result = match Reaction::parse(&emoji) {
+                    Ok(reaction) => {
+                        service
+                            .react(&self.actor, message_id, reaction, false)
+                            .await
+                    }
+                    Err(invalid) => Err(invalid.into()),
+                };
+                self.answer(reference, result).await;
             }
             ClientFrame::Typing {
                 conversation_id,
@@ -322,23 +390,98 @@ impl Connection {
                     typing,
                 }
                 .to_json();
-                self.chat.hub().relay(self.id, &audience, &frame);
+                self.chat.relay(self.id, &audience, &frame);
+            }
+            ClientFrame::Delivered {
+                conversation_id,
+                up_to,
+                ..
+            } => {
+                let audience = match self.audience(conversation_id).await {
+                    Ok(audience) => audience,
+                    Err(e) => return self.refuse(reference, e).await,
+                };
+                let side = if self.actor.role == Role::Customer {
+                    "customer"
+                } else {
+                    "store"
+                };
+                let frame = ServerFrame::Receipt {
+                    conversation_id,
+                    state: "delivered",
+                    side,
+                    up_to,
+                }
+                .to_json();
+                self.chat.relay(self.id, &audience, &frame);
             }
             ClientFrame::Read {
                 conversation_id,
                 up_to,
                 ..
             } => {
-                if let Err(e) = self
-                    .chat
-                    .service()
-                    .mark_read(&self.actor, conversation_id, up_to)
-                    .await
-                {
-                    self.refuse(reference, e).await;
-                }
+                let result = service.mark_read(&self.actor, conversation_id, up_to).await;
+                self.answer(reference, result).await;
+            }
+            ClientFrame::Resume { conversations, .. } => {
+                self.resume(reference, conversations).await
             }
         }
+    }
+
+    /// Replays, in order, every message written after the ones the client
+    /// has; a conversation with too many missed messages gets `reload`.
+    async fn resume(
+        &mut self,
+        reference: Option<&str>,
+        conversations: std::collections::BTreeMap<String, i64>,
+    ) {
+        if conversations.len() > RESUME_CONVERSATIONS {
+            let message = format!("Resume at most {RESUME_CONVERSATIONS} conversations at once.");
+            return self.error(reference, "invalid", &message).await;
+        }
+        let service = self.chat.service().clone();
+        let mut done = Vec::new();
+        for (id, after) in conversations {
+            let Ok(conversation_id) = id.parse::<i64>() else {
+                self.error(reference, "invalid", "Conversation ids are numbers.")
+                    .await;
+                continue;
+            };
+            match service
+                .messages_after(&self.actor, conversation_id, after, RESUME_MESSAGES)
+                .await
+            {
+                Ok((conversation, messages, more)) => {
+                    self.audiences
+                        .insert(conversation_id, Audience::of(&conversation));
+                    if more {
+                        let frame = ServerFrame::Reload {
+                            conversation_id,
+                            reason: "too many missed messages",
+                        };
+                        self.send(frame).await;
+                        continue;
+                    }
+                    for message in &messages {
+                        self.send(ServerFrame::Message {
+                            conversation: &conversation,
+                            message,
+                        })
+                        .await;
+                    }
+                    let newest = messages.last().map(|m| m.id).unwrap_or(after);
+                    self.resumed.insert(conversation_id, newest);
+                    done.push(conversation_id);
+                }
+                Err(e) => self.refuse(reference, e).await,
+            }
+        }
+        self.send(ServerFrame::Resumed {
+            reference,
+            conversations: &done,
+        })
+        .await;
     }
 
     /// The audience of a conversation this person may see.

@@ -272,6 +272,16 @@ impl ChatService {
         message_id: MessageId,
     ) -> Result<(Conversation, Message), ChatError> {
         staff_only(actor, "Only staff can remove messages.")?;
+        self.remove_as(actor, conversation_id, message_id).await
+    }
+
+    /// Removes a message once the caller has checked that `actor` may.
+    pub(crate) async fn remove_as(
+        &self,
+        actor: &Actor,
+        conversation_id: ConversationId,
+        message_id: MessageId,
+    ) -> Result<(Conversation, Message), ChatError> {
         let by = actor.clone();
         let (conversation, message) = self
             .db

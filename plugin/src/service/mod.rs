@@ -5,6 +5,7 @@
 
 mod admin;
 mod delete;
+mod edit;
 mod inbox;
 mod open;
 mod read;
@@ -23,6 +24,7 @@ use crate::store::notifications::{Inbox, NEW_MESSAGE, NewNotification};
 use crate::store::{self, AnyConnection, Conversation, Db, Message};
 
 pub use admin::{AdminPage, AdminQuery, Assignment, Priority};
+pub use edit::Reaction;
 pub use open::{OpenConversation, Opened};
 pub use send::{SendMessage, Sent};
 pub use view::{ConversationPage, ConversationView, PageCursor};

@@ -230,6 +230,19 @@ pub fn set_counters_after_removal(
     Ok(updated)
 }
 
+/// Replaces the last-message preview (its message was edited).
+pub fn set_preview(
+    conn: &mut AnyConnection,
+    id: ConversationId,
+    preview: &str,
+    at: NaiveDateTime,
+) -> Result<Conversation, StoreError> {
+    Ok(diesel::update(c::table.find(id))
+        .set((c::last_message_preview.eq(preview), c::updated_at.eq(at)))
+        .returning(c::all_columns)
+        .get_result::<Conversation>(conn)?)
+}
+
 /// Refreshes the customer's name and e-mail copied from the host.
 pub fn refresh_customer(
     conn: &mut AnyConnection,

@@ -141,3 +141,79 @@ pub fn unseen(
     rows.reverse();
     Ok((rows, total))
 }
+
+/// Replaces a message's text and marks it edited.
+pub fn edit(
+    conn: &mut AnyConnection,
+    id: MessageId,
+    body: &str,
+    at: NaiveDateTime,
+) -> Result<Message, StoreError> {
+    Ok(diesel::update(m::table.find(id))
+        .set((m::body.eq(body), m::edited_at.eq(Some(at))))
+        .returning(m::all_columns)
+        .get_result::<Message>(conn)?)
+}
+
+/// Messages of a conversation after `after`, oldest first.
+pub fn after(
+    conn: &mut AnyConnection,
+    conversation_id: ConversationId,
+    after: MessageId,
+    limit: i64,
+) -> Result<Vec<Message>, StoreError> {
+    Ok(m::table
+        .filter(m::conversation_id.eq(conversation_id))
+        .filter(m::id.gt(after))
+        .order(m::id.asc())
+        .limit(limit)
+        .select(Message::as_select())
+        .load(conn)?)
+}
+
+/// Adds a reaction; false when this person already gave it.
+pub fn add_reaction(
+    conn: &mut AnyConnection,
+    message_id: MessageId,
+    user_id: &str,
+    emoji: &str,
+    at: NaiveDateTime,
+) -> Result<bool, StoreError> {
+    use super::schema::storechat_reactions as r;
+    let exists: i64 = r::table
+        .filter(r::message_id.eq(message_id))
+        .filter(r::user_id.eq(user_id))
+        .filter(r::emoji.eq(emoji))
+        .count()
+        .get_result(conn)?;
+    if exists > 0 {
+        return Ok(false);
+    }
+    diesel::insert_into(r::table)
+        .values((
+            r::message_id.eq(message_id),
+            r::user_id.eq(user_id),
+            r::emoji.eq(emoji),
+            r::created_at.eq(at),
+        ))
+        .execute(conn)?;
+    Ok(true)
+}
+
+/// Takes a reaction back; false when there was none.
+pub fn remove_reaction(
+    conn: &mut AnyConnection,
+    message_id: MessageId,
+    user_id: &str,
+    emoji: &str,
+) -> Result<bool, StoreError> {
+    use super::schema::storechat_reactions as r;
+    let n = diesel::delete(
+        r::table
+            .filter(r::message_id.eq(message_id))
+            .filter(r::user_id.eq(user_id))
+            .filter(r::emoji.eq(emoji)),
+    )
+    .execute(conn)?;
+    Ok(n > 0)
+}
