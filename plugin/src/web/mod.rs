@@ -26,7 +26,14 @@ pub(crate) fn configure(chat: &Storechat, cfg: &mut web::ServiceConfig) {
         web::scope(&routes.assets)
             .app_data(data.clone())
             .route("/storechat.css", web::get().to(assets::stylesheet))
-            .route("/storechat-admin.js", web::get().to(assets::admin_script)),
+            .route("/storechat-admin.js", web::get().to(assets::admin_script))
+            .route("/storechat-live.js", web::get().to(assets::live_script))
+            .route("/storechat-pages.js", web::get().to(assets::pages_script))
+            .route("/storechat-widget.js", web::get().to(assets::widget_script))
+            .route(
+                "/storechat-widget.css",
+                web::get().to(assets::widget_stylesheet),
+            ),
     );
     cfg.service(
         web::resource(&routes.ws)

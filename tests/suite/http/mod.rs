@@ -4,4 +4,5 @@ mod access;
 mod activity;
 mod admin;
 mod app;
+mod customer_json;
 mod customer_pages;

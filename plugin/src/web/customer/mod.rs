@@ -4,6 +4,7 @@
 
 mod compose;
 mod email;
+mod json;
 mod list;
 mod notifications;
 mod notifications_json;
@@ -36,6 +37,9 @@ pub(crate) fn scope(prefix: &str) -> actix_web::Scope {
         .route("/new/", web::get().to(compose::form))
         .route("/new/", web::post().to(compose::submit))
         .route("/badge.json", web::get().to(notifications::badge_counts))
+        .route("/conversations.json", web::get().to(json::list))
+        .route("/conversations.json", web::post().to(json::open))
+        .route("/{id}/messages.json", web::get().to(json::messages))
         .route("/email/", web::get().to(email::settings))
         .route("/email/", web::post().to(email::save_settings))
         .route("/email/unsubscribe/", web::get().to(email::confirm))

@@ -1,0 +1,868 @@
+// storechat-widget.js: the storefront chat widget. One tag in the store's layout:
+//
+//   <script src="/storechat/assets/storechat-widget.js" defer
+//           data-messages-url="/dashboard/messages" data-ws-url="/storechat/ws"></script>
+//
+// Optional: data-sign-in-url="/login?next=" (the current path is appended),
+// data-title="Chat with us". A round button opens a panel with the customer's
+// latest open conversation (or a form to start one), live over storechat's
+// WebSocket (storechat-live.js, loaded from the same folder). Signed-out
+// visitors are asked to sign in; staff and vendors see nothing. User text is
+// always inserted as text, never as HTML.
+(function () {
+  "use strict";
+  var script = document.currentScript;
+  if (!script || window.StorechatWidget || !window.fetch || !window.WebSocket) return;
+  window.StorechatWidget = true;
+
+  var data = script.dataset;
+  var cfg = {
+    messagesUrl: (data.messagesUrl || "/dashboard/messages").replace(/\/+$/, ""),
+    wsUrl: data.wsUrl || undefined,
+    signInUrl: data.signInUrl || "",
+    title: data.title || "Chat with us",
+  };
+  var here = location.pathname;
+  // The customer's own message pages show the thread already.
+  if (here === cfg.messagesUrl || here.indexOf(cfg.messagesUrl + "/") === 0) return;
+
+  var KEY = "storechat-widget";
+  var CLOSED = "CLOSED";
+  var LABELS = {
+    OPEN: "Waiting for the store",
+    AWAITING_ADMIN: "Waiting for the store",
+    AWAITING_USER: "Store replied",
+    RESOLVED: "Resolved",
+    CLOSED: "Closed",
+  };
+  var ICONS = {
+    chat: "M21 11.5a8.4 8.4 0 0 1-9 8.4 9 9 0 0 1-3.9-.9L3 20.5l1.4-4.3A8.2 8.2 0 0 1 3 11.5 8.6 8.6 0 0 1 12 3a8.6 8.6 0 0 1 9 8.5z",
+    close: "M6 6l12 12M18 6L6 18",
+    send: "M22 2L11 13M22 2l-7 20-4-9-9-4 20-7z",
+    open: "M14 4h6v6M20 4l-9 9M18 14v5a1 1 0 0 1-1 1H5a1 1 0 0 1-1-1V7a1 1 0 0 1 1-1h5",
+    plus: "M12 5v14M5 12h14",
+    back: "M15 18l-6-6 6-6",
+  };
+
+  function asset(name) {
+    var src = new URL(script.src, location.href);
+    return new URL(name + src.search, src).href;
+  }
+
+  // ---- small DOM helpers (text only) ----
+  function el(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text != null) node.textContent = text;
+    return node;
+  }
+  function icon(name, className) {
+    var ns = "http://www.w3.org/2000/svg";
+    var svg = document.createElementNS(ns, "svg");
+    svg.setAttribute("viewBox", "0 0 24 24");
+    svg.setAttribute("fill", "none");
+    svg.setAttribute("stroke", "currentColor");
+    svg.setAttribute("stroke-width", "2");
+    svg.setAttribute("stroke-linecap", "round");
+    svg.setAttribute("stroke-linejoin", "round");
+    svg.setAttribute("aria-hidden", "true");
+    if (className) svg.setAttribute("class", className);
+    var path = document.createElementNS(ns, "path");
+    path.setAttribute("d", ICONS[name]);
+    svg.appendChild(path);
+    return svg;
+  }
+  function button(className, label, child) {
+    var b = el("button", className);
+    b.type = "button";
+    if (label) {
+      b.setAttribute("aria-label", label);
+      b.title = label;
+    }
+    if (child) b.appendChild(child);
+    return b;
+  }
+  function parseTime(s) {
+    if (s && !/(Z|[+-]\d\d:?\d\d)$/.test(s)) s += "Z";
+    var d = s ? new Date(s) : new Date();
+    return isNaN(d.getTime()) ? new Date() : d;
+  }
+  function shortTime(d) {
+    var t = d.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+    if (d.toDateString() === new Date().toDateString()) return t;
+    return d.toLocaleDateString([], { day: "numeric", month: "short" }) + ", " + t;
+  }
+
+  // ---- state ----
+  var S = {
+    open: false,
+    signedIn: false,
+    user: null,
+    current: null, // the conversation shown
+    previous: null, // the one before "New conversation"
+    loaded: false, // its history was fetched
+    hasEarlier: false,
+    storeReadUpTo: 0,
+    readSent: 0,
+    unread: {},
+    convs: {}, // id -> { id, subject, status, href }: for the "new reply elsewhere" bar
+    byId: {},
+    byClient: {},
+    typingOn: false,
+    typingSentAt: 0,
+    startId: null,
+  };
+  var live = null;
+  var liveReady = null;
+
+  function saved() {
+    try {
+      return JSON.parse(localStorage.getItem(KEY)) || {};
+    } catch (e) {
+      return {};
+    }
+  }
+  function save() {
+    try {
+      localStorage.setItem(KEY, JSON.stringify({ open: S.open, conversation: S.current ? S.current.id : null }));
+    } catch (e) {
+      // private mode: nothing to restore later
+    }
+  }
+
+  function api(path, options) {
+    var init = Object.assign({ credentials: "same-origin", redirect: "manual", headers: { Accept: "application/json" } }, options);
+    return fetch(cfg.messagesUrl + path, init).then(function (r) {
+      // Signed out: the plugin answers with a redirect to the sign-in page.
+      if (r.type === "opaqueredirect" || r.status === 401 || r.status === 303) throw { signedOut: true };
+      return r.json().catch(function () { return {}; }).then(function (body) {
+        if (!r.ok) throw Object.assign({ status: r.status }, body);
+        return body;
+      });
+    });
+  }
+
+  // ---- the frame ----
+  var root = el("div", "scw");
+  root.hidden = true;
+  var launcher = button("scw-launcher", null, icon("chat", "scw-icon-chat"));
+  launcher.appendChild(icon("close", "scw-icon-close"));
+  launcher.setAttribute("aria-expanded", "false");
+  launcher.setAttribute("aria-controls", "scw-panel");
+  var badge = el("span", "scw-badge");
+  badge.hidden = true;
+  badge.setAttribute("aria-hidden", "true");
+  launcher.appendChild(badge);
+
+  var panel = el("section", "scw-panel");
+  panel.id = "scw-panel";
+  panel.setAttribute("role", "dialog");
+  panel.setAttribute("aria-label", cfg.title);
+  var head = el("header", "scw-head");
+  var presence = el("span", "scw-presence");
+  presence.hidden = true;
+  var headText = el("div", "scw-head-text");
+  var title = el("div", "scw-title", cfg.title);
+  var sub = el("div", "scw-sub", "");
+  headText.append(title, sub);
+  var newButton = button("scw-head-button", "New conversation", icon("plus"));
+  newButton.hidden = true;
+  var pageLink = el("a", "scw-head-button");
+  pageLink.appendChild(icon("open"));
+  pageLink.title = "Open in your messages";
+  pageLink.setAttribute("aria-label", "Open in your messages");
+  pageLink.href = cfg.messagesUrl + "/";
+  var closeButton = button("scw-head-button", "Close chat", icon("close"));
+  head.append(presence, headText, newButton, pageLink, closeButton);
+  var offline = el("div", "scw-offline", "Connection lost. Reconnecting…");
+  offline.setAttribute("role", "status");
+  offline.hidden = true;
+  var others = el("a", "scw-others");
+  others.hidden = true;
+  var body = el("div", "scw-body");
+  var footer = el("div", "scw-foot");
+  panel.append(head, offline, others, body, footer);
+  root.append(panel, launcher);
+
+  function setLauncherLabel() {
+    var n = Object.keys(S.unread).reduce(function (sum, id) { return sum + (S.unread[id] || 0); }, 0);
+    badge.hidden = n <= 0;
+    badge.textContent = n > 99 ? "99+" : String(n);
+    var label = S.open ? "Close chat" : cfg.title + (n > 0 ? " (" + n + " unread)" : "");
+    launcher.setAttribute("aria-label", label);
+    launcher.title = label;
+    renderOthers();
+  }
+
+  /** Unread replies in conversations other than the one shown: a bar that leads there. */
+  function renderOthers() {
+    var ids = Object.keys(S.unread).filter(function (id) {
+      return S.unread[id] > 0 && (!S.current || Number(id) !== S.current.id);
+    });
+    others.hidden = !S.signedIn || !ids.length;
+    if (others.hidden) return;
+    var n = ids.reduce(function (sum, id) { return sum + S.unread[id]; }, 0);
+    var one = ids.length === 1 ? S.convs[ids[0]] : null;
+    others.textContent = one
+      ? (n === 1 ? "New reply" : n + " new replies") + " in “" + one.subject + "”"
+      : n + " unread in " + ids.length + " other conversations";
+    others.href = one && one.href ? one.href : cfg.messagesUrl + "/";
+    others.onclick = function (e) {
+      // One the widget can show: switch to it here.
+      if (!one || one.status === CLOSED || !S.signedIn) return;
+      e.preventDefault();
+      S.previous = S.current;
+      showThread(one);
+      loadHistory();
+    };
+  }
+
+  function remember(c) {
+    var known = S.convs[c.id] || {};
+    S.convs[c.id] = {
+      id: c.id,
+      subject: c.subject,
+      status: c.status,
+      href: c.href || known.href || cfg.messagesUrl + "/" + c.id + "/",
+    };
+  }
+
+  function setOpen(open, instant) {
+    S.open = open;
+    // Restored after a page load: there, not animated in.
+    if (instant) {
+      root.classList.add("scw-instant");
+      setTimeout(function () { root.classList.remove("scw-instant"); }, 50);
+    }
+    root.classList.toggle("scw-open", open);
+    launcher.setAttribute("aria-expanded", String(open));
+    setLauncherLabel();
+    save();
+    if (open) {
+      if (S.current && !S.loaded) loadHistory();
+      scrollToEnd();
+      var first = panel.querySelector("textarea, input:not([type=hidden]), .scw-button");
+      if (first && window.matchMedia("(pointer: fine)").matches) setTimeout(function () { first.focus({ preventScroll: true }); }, 60);
+      markRead();
+    } else {
+      stopTyping();
+      if (panel.contains(document.activeElement)) launcher.focus();
+    }
+  }
+
+  launcher.addEventListener("click", function () { setOpen(!S.open); });
+  closeButton.addEventListener("click", function () { setOpen(false); });
+  panel.addEventListener("keydown", function (e) {
+    if (e.key === "Escape") setOpen(false);
+  });
+  newButton.addEventListener("click", function () {
+    S.previous = S.current;
+    showStart();
+  });
+
+  // ---- views ----
+  function setHeader(text, subText) {
+    title.textContent = text;
+    sub.textContent = subText || "";
+    sub.hidden = !subText;
+  }
+  function clear() {
+    body.textContent = "";
+    footer.textContent = "";
+    S.list = null;
+    S.typingEl = null;
+    S.earlier = null;
+    S.byId = {};
+    S.byClient = {};
+    newButton.hidden = true;
+  }
+
+  function showSignedOut() {
+    clear();
+    setHeader(cfg.title, "Questions about an order or a product?");
+    var pane = el("div", "scw-pane scw-center");
+    var hero = el("div", "scw-hero");
+    hero.appendChild(icon("chat"));
+    var link = el("a", "scw-button", "Sign in");
+    link.href = cfg.signInUrl ? cfg.signInUrl + encodeURIComponent(location.pathname + location.search) : cfg.messagesUrl + "/";
+    pane.append(hero, el("h2", null, "Sign in to chat with us"), el("p", null, "Questions about an order or a product? Sign in and write to us here."), link);
+    body.appendChild(pane);
+  }
+
+  function showUnavailable() {
+    clear();
+    setHeader(cfg.title, "");
+    var pane = el("div", "scw-pane scw-center");
+    var retry = button("scw-button scw-button-quiet", null);
+    retry.textContent = "Try again";
+    retry.addEventListener("click", start);
+    pane.append(el("h2", null, "The chat is not available right now"), el("p", null, "Please try again in a moment."), retry);
+    body.appendChild(pane);
+  }
+
+  function showStart() {
+    clear();
+    S.current = null;
+    S.loaded = false;
+    save();
+    pageLink.href = cfg.messagesUrl + "/";
+    renderOthers();
+    setHeader(cfg.title, "Questions about an order or a product?");
+    var pane = el("div", "scw-pane");
+    var form = el("form", "scw-start");
+    form.noValidate = true;
+    var error = el("div", "scw-error");
+    error.setAttribute("role", "alert");
+    error.hidden = true;
+    var subjectField = el("label", "scw-field");
+    var subject = el("input");
+    subject.name = "subject";
+    subject.maxLength = 200;
+    subject.placeholder = "e.g. Where is my parcel?";
+    subject.autocomplete = "off";
+    subjectField.append(el("span", null, "Subject"), subject);
+    var messageField = el("label", "scw-field");
+    var message = el("textarea");
+    message.name = "body";
+    message.maxLength = 10000;
+    message.rows = 4;
+    message.placeholder = "How can we help?";
+    messageField.append(el("span", null, "Message"), message);
+    var submit = el("button", "scw-button", "Start conversation");
+    submit.type = "submit";
+    form.append(el("h2", null, "Start a conversation"), error, subjectField, messageField, submit);
+    if (S.previous) {
+      var back = button("scw-button scw-button-quiet", null);
+      back.textContent = "Back to “" + S.previous.subject + "”";
+      back.addEventListener("click", function () {
+        var previous = S.previous;
+        S.previous = null;
+        showThread(previous);
+      });
+      form.appendChild(back);
+    }
+    var all = el("a", null, "See all your messages");
+    all.href = cfg.messagesUrl + "/";
+    var note = el("p", "scw-small");
+    note.appendChild(all);
+    form.appendChild(note);
+    pane.appendChild(form);
+    body.appendChild(pane);
+    S.startForm = form;
+    S.startId = S.startId || window.StorechatLive && window.StorechatLive.clientMsgId() || null;
+
+    form.addEventListener("submit", function (e) {
+      e.preventDefault();
+      error.hidden = true;
+      if (!subject.value.trim() || !message.value.trim()) {
+        error.textContent = !subject.value.trim() ? "Please write a subject." : "Please write a message.";
+        error.hidden = false;
+        (!subject.value.trim() ? subject : message).focus();
+        return;
+      }
+      submit.disabled = true;
+      liveReady.then(function () {
+        S.startId = S.startId || window.StorechatLive.clientMsgId();
+        return api("/conversations.json", {
+          method: "POST",
+          headers: { Accept: "application/json", "Content-Type": "application/json" },
+          body: JSON.stringify({ subject: subject.value, body: message.value, client_msg_id: S.startId }),
+        });
+      }).then(function (opened) {
+        S.startId = null;
+        S.previous = null;
+        showThread(opened.conversation, [opened.message]);
+        focusComposer();
+      }, function (err) {
+        submit.disabled = false;
+        if (err && err.signedOut) return showSignedOut();
+        error.textContent = (err && err.message) || "That did not work; please try again.";
+        error.hidden = false;
+      });
+    });
+  }
+
+  function showThread(conversation, messages) {
+    clear();
+    S.current = conversation;
+    S.loaded = !!messages;
+    S.hasEarlier = false;
+    S.storeReadUpTo = conversation.admin_read_up_to || 0;
+    S.readSent = conversation.user_read_up_to || 0;
+    save();
+    newButton.hidden = false;
+    pageLink.href = conversation.href || cfg.messagesUrl + "/" + conversation.id + "/";
+
+    var thread = el("div", "scw-thread");
+    S.earlier = button("scw-earlier", null);
+    S.earlier.textContent = "Show earlier messages";
+    S.earlier.hidden = true;
+    S.earlier.addEventListener("click", function () {
+      var first = S.list.querySelector("[data-id]");
+      if (first) loadHistory(Number(first.dataset.id));
+    });
+    S.list = el("ol", "scw-messages");
+    S.list.setAttribute("role", "log");
+    S.list.setAttribute("aria-live", "polite");
+    S.typingEl = el("div", "scw-typing");
+    S.typingEl.hidden = true;
+    var dots = el("span", "scw-dots");
+    dots.append(el("i"), el("i"), el("i"));
+    S.typingText = el("span");
+    S.typingEl.append(dots, S.typingText);
+    thread.append(S.earlier, S.list, S.typingEl);
+    body.appendChild(thread);
+
+    // The composer, or the closed notice.
+    var form = el("form", "scw-composer");
+    var input = el("textarea");
+    input.rows = 1;
+    input.maxLength = 10000;
+    input.placeholder = "Write a message…";
+    input.setAttribute("aria-label", "Message");
+    var send = el("button", "scw-send");
+    send.type = "submit";
+    send.disabled = true;
+    send.setAttribute("aria-label", "Send");
+    send.title = "Send";
+    send.appendChild(icon("send"));
+    form.append(input, send);
+    var closed = el("div", "scw-closed");
+    var again = button("scw-button scw-button-quiet", null);
+    again.textContent = "Start a new conversation";
+    again.addEventListener("click", function () { showStart(); });
+    closed.append(el("p", null, "This conversation is closed."), again);
+    footer.append(form, closed);
+    S.input = input;
+    S.composer = form;
+    S.closedEl = closed;
+
+    input.addEventListener("input", function () {
+      send.disabled = !input.value.trim();
+      input.style.height = "auto";
+      input.style.height = Math.min(input.scrollHeight + 2, 120) + "px";
+      typing();
+    });
+    input.addEventListener("keydown", function (e) {
+      if (e.key === "Enter" && !e.shiftKey && !e.isComposing) {
+        e.preventDefault();
+        if (form.requestSubmit) form.requestSubmit();
+        else form.dispatchEvent(new Event("submit", { cancelable: true }));
+      }
+    });
+    input.addEventListener("blur", stopTyping);
+    form.addEventListener("submit", function (e) {
+      e.preventDefault();
+      var text = input.value.trim();
+      if (!text) return;
+      input.value = "";
+      input.style.height = "";
+      send.disabled = true;
+      sendMessage(text);
+      input.focus();
+    });
+
+    applyConversation(conversation);
+    renderOthers();
+    (messages || []).forEach(function (m) { upsert(m); });
+    if (S.open && !S.loaded) loadHistory();
+    scrollToEnd();
+  }
+
+  function focusComposer() {
+    if (S.input) S.input.focus();
+  }
+
+  /** Status, title and read cursors of the conversation shown, from JSON or a frame. */
+  function applyConversation(c) {
+    if (!S.current || c.id !== S.current.id) return;
+    S.current.status = c.status;
+    S.current.subject = c.subject || S.current.subject;
+    remember(S.current);
+    setHeader(S.current.subject, c.customer_label || LABELS[c.status] || "");
+    if (c.admin_read_up_to > S.storeReadUpTo) S.storeReadUpTo = c.admin_read_up_to;
+    if (c.unread_for_user != null) S.unread[c.id] = c.unread_for_user;
+    var isClosed = c.status === CLOSED;
+    S.composer.hidden = isClosed;
+    S.closedEl.hidden = !isClosed;
+    if (isClosed) stopTyping();
+    receipts();
+    setLauncherLabel();
+  }
+
+  // ---- messages ----
+  function fromFrame(m) {
+    return {
+      id: m.id,
+      sender_side: m.sender_side,
+      sender_name: m.sender_name,
+      kind: m.kind,
+      body: m.deleted_at ? "" : m.body,
+      created_at: m.created_at,
+      edited: !!m.edited_at,
+      deleted: !!m.deleted_at,
+      mine: m.sender_side === "customer" && (!S.user || !m.sender_id || m.sender_id === S.user.id),
+      client_msg_id: m.client_msg_id,
+    };
+  }
+
+  function fill(li, m) {
+    var system = m.kind === "system" || m.sender_side === "system";
+    li.className = "scw-msg " + (system ? "scw-system" : m.mine ? "scw-mine" : "scw-theirs") + (m.deleted ? " scw-removed" : "");
+    li.textContent = "";
+    if (m.id) li.dataset.id = m.id;
+    li.dataset.sender = system ? "" : m.sender_side + ":" + m.sender_name;
+    li.dataset.mine = m.mine ? "1" : "";
+    var when = parseTime(m.created_at);
+    if (system) {
+      li.textContent = m.body + " · " + shortTime(when);
+      return li;
+    }
+    if (!m.mine) {
+      var side = m.sender_side === "vendor" ? " · Seller" : m.sender_side === "staff" ? " · Store" : "";
+      li.appendChild(el("div", "scw-sender", m.sender_name + side));
+    }
+    li.appendChild(el("div", "scw-bubble", m.deleted ? "This message was removed." : m.body));
+    var meta = el("div", "scw-meta");
+    var time = el("time", null, shortTime(when));
+    time.dateTime = when.toISOString();
+    time.title = when.toLocaleString();
+    meta.appendChild(time);
+    if (m.edited && !m.deleted) meta.appendChild(el("span", null, "· edited"));
+    if (m.mine) meta.appendChild(el("span", "scw-receipt"));
+    li.appendChild(meta);
+    return li;
+  }
+
+  /** Adds a message or updates the one shown, keeping the list in id order. */
+  function upsert(m) {
+    if (!S.list) return null;
+    var li = (m.id && S.byId[m.id]) || (m.client_msg_id && S.byClient[m.client_msg_id]);
+    var isNew = !li;
+    if (isNew) li = el("li");
+    fill(li, m);
+    li.classList.remove("scw-pending", "scw-failed");
+    if (m.id) S.byId[m.id] = li;
+    if (isNew) {
+      // After the last message with a smaller id; pending ones stay last.
+      var node = S.list.lastElementChild;
+      while (node && (!node.dataset.id || Number(node.dataset.id) > m.id)) node = node.previousElementSibling;
+      S.list.insertBefore(li, node ? node.nextElementSibling : S.list.firstElementChild);
+    }
+    group(li);
+    group(li.nextElementSibling);
+    receipts();
+    return li;
+  }
+
+  /** Consecutive messages of one sender share the sender line. */
+  function group(li) {
+    if (!li) return;
+    var prev = li.previousElementSibling;
+    var same = !!prev && !!li.dataset.sender && prev.dataset.sender === li.dataset.sender;
+    li.classList.toggle("scw-same", same);
+    var name = li.querySelector(".scw-sender");
+    if (name) name.hidden = same;
+  }
+
+  function receipts() {
+    if (!S.list) return;
+    S.list.querySelectorAll(".scw-mine").forEach(function (li) {
+      var r = li.querySelector(".scw-receipt");
+      if (!r) return;
+      var pending = li.classList.contains("scw-pending") || !li.dataset.id;
+      var seen = !pending && Number(li.dataset.id) <= S.storeReadUpTo;
+      r.textContent = li.classList.contains("scw-failed") ? "" : pending ? "Sending…" : seen ? "✓✓" : "✓";
+      r.className = "scw-receipt" + (seen ? " scw-receipt-seen" : "") + (pending ? " scw-receipt-pending" : "");
+      r.title = pending ? "Sending" : seen ? "Seen" : "Sent";
+      r.setAttribute("aria-label", r.title);
+    });
+  }
+
+  function nearEnd() {
+    return body.scrollHeight - body.scrollTop - body.clientHeight < 90;
+  }
+  function scrollToEnd() {
+    body.scrollTop = body.scrollHeight;
+  }
+
+  function sendMessage(text, clientId, li) {
+    var conversationId = S.current.id;
+    stopTyping();
+    if (!li) {
+      clientId = window.StorechatLive ? window.StorechatLive.clientMsgId() : String(Date.now());
+      li = fill(el("li"), { body: text, mine: true, sender_side: "customer", sender_name: "", kind: "text", created_at: new Date().toISOString() });
+      li.dataset.clientId = clientId;
+      S.byClient[clientId] = li;
+      S.list.appendChild(li);
+      group(li);
+    }
+    li.classList.remove("scw-failed");
+    li.classList.add("scw-pending");
+    var retry = li.querySelector(".scw-retry");
+    if (retry) retry.remove();
+    receipts();
+    scrollToEnd();
+    liveReady.then(function (l) {
+      return l.send({ type: "send", conversation_id: conversationId, client_msg_id: clientId, body: text });
+    }).then(function (ack) {
+      li.dataset.id = ack.message_id;
+      S.byId[ack.message_id] = li;
+      li.classList.remove("scw-pending");
+      receipts();
+    }, function (err) {
+      li.classList.remove("scw-pending");
+      li.classList.add("scw-failed");
+      receipts();
+      var again = el("button", "scw-retry", "Not sent · Retry");
+      again.type = "button";
+      again.title = (err && err.message) || "Not sent";
+      again.addEventListener("click", function () { sendMessage(text, clientId, li); });
+      var meta = li.querySelector(".scw-meta");
+      if (meta) meta.appendChild(again);
+      if (err && err.code === "conversation_closed" && S.current && S.current.id === conversationId) {
+        applyConversation(Object.assign({}, S.current, { status: CLOSED }));
+      }
+    });
+  }
+
+  function loadHistory(before) {
+    if (!S.current) return Promise.resolve();
+    var id = S.current.id;
+    var wasAtEnd = nearEnd();
+    var fromBottom = body.scrollHeight - body.scrollTop;
+    return api("/" + id + "/messages.json" + (before ? "?before=" + before : "")).then(function (page) {
+      if (!S.current || S.current.id !== id || !S.list) return;
+      var known = Object.keys(S.byId).map(Number);
+      var newestKnown = known.length ? Math.max.apply(null, known) : 0;
+      var first = page.messages.length ? page.messages[0].id : 0;
+      // Missed more than a page while away: start again from this page.
+      if (!before && page.has_earlier && newestKnown && first > newestKnown) {
+        S.list.querySelectorAll("[data-id]").forEach(function (li) { li.remove(); });
+        S.byId = {};
+        known = [];
+      }
+      var oldestKnown = known.length ? Math.min.apply(null, known) : Infinity;
+      if (before || first <= oldestKnown) S.hasEarlier = page.has_earlier;
+      S.earlier.hidden = !S.hasEarlier;
+      page.messages.forEach(function (m) { upsert(m); });
+      S.loaded = true;
+      applyConversation(page.conversation);
+      if (before) body.scrollTop = body.scrollHeight - fromBottom;
+      else if (wasAtEnd || !known.length) scrollToEnd();
+      markRead();
+    }, function (err) {
+      if (err && err.signedOut) showSignedOut();
+      else if (err && err.status === 404) showStart();
+    });
+  }
+
+  // ---- read, typing ----
+  function newestTheirs() {
+    var theirs = S.list ? S.list.querySelectorAll(".scw-theirs[data-id]") : [];
+    return theirs.length ? Number(theirs[theirs.length - 1].dataset.id) : 0;
+  }
+
+  function markRead() {
+    if (!S.open || !S.current || !live || document.visibilityState !== "visible" || !document.hasFocus()) return;
+    var newest = newestTheirs();
+    if ((S.unread[S.current.id] || 0) > 0 || newest > S.readSent) {
+      if (live.notify({ type: "read", conversation_id: S.current.id })) S.readSent = Math.max(S.readSent, newest);
+    }
+  }
+  window.addEventListener("focus", markRead);
+  document.addEventListener("visibilitychange", markRead);
+
+  function typing() {
+    if (!live || !S.current || !S.input) return;
+    if (!S.input.value.trim()) return stopTyping();
+    var now = Date.now();
+    if (!S.typingOn || now - S.typingSentAt > 2500) {
+      S.typingOn = live.notify({ type: "typing", conversation_id: S.current.id, typing: true });
+      S.typingSentAt = now;
+    }
+    clearTimeout(S.typingIdle);
+    S.typingIdle = setTimeout(stopTyping, 3000);
+  }
+  function stopTyping() {
+    clearTimeout(S.typingIdle);
+    if (S.typingOn && live && S.current) live.notify({ type: "typing", conversation_id: S.current.id, typing: false });
+    S.typingOn = false;
+  }
+
+  function showTyping(name, on) {
+    if (!S.typingEl) return;
+    clearTimeout(S.typingHide);
+    var atEnd = nearEnd();
+    S.typingEl.hidden = !on;
+    S.typingText.textContent = (name || "The store") + " is typing…";
+    // A lost "stopped typing" must not leave the dots forever.
+    if (on) S.typingHide = setTimeout(function () { showTyping(name, false); }, 6000);
+    if (on && atEnd) scrollToEnd();
+  }
+
+  /** Whether a member of staff is connected (protocol: hello.store_online, presence). */
+  function setStoreOnline(online) {
+    presence.hidden = typeof online !== "boolean";
+    presence.classList.toggle("scw-presence-online", online === true);
+    presence.title = online ? "The store is online" : "The store is offline; we will answer soon";
+    presence.setAttribute("aria-label", presence.title);
+    presence.setAttribute("role", "img");
+  }
+
+  // ---- frames ----
+  function connect(Live) {
+    live = Live.connect({ url: cfg.wsUrl });
+    var offlineTimer = null;
+    live.on("state", function (state) {
+      root.setAttribute("data-live-state", state);
+      if (state !== "open") setStoreOnline(null);
+      clearTimeout(offlineTimer);
+      if (state === "open") return (offline.hidden = true);
+      // Not for a blink: only when it lasts.
+      offlineTimer = setTimeout(function () {
+        offline.textContent = live.stopped
+          ? "You were signed out. Reload the page to chat."
+          : live.everOpen ? "Connection lost. Reconnecting…" : "Connecting to the chat…";
+        offline.hidden = false;
+      }, live.everOpen ? 1500 : 4000);
+    });
+    live.on("hello", function (frame, info) {
+      S.user = frame.user || null;
+      if (frame.user && frame.user.side !== "customer") {
+        root.remove();
+        return live.close();
+      }
+      setStoreOnline(frame.store_online);
+      // Catch up on what happened while the connection was not there.
+      if (S.current && S.loaded) loadHistory();
+      if (info.reconnected) refreshUnread();
+    });
+    live.on("message", function (frame) {
+      var c = frame.conversation;
+      var m = frame.message;
+      if (!c || !m) return;
+      S.unread[c.id] = c.unread_for_user;
+      remember(c);
+      setLauncherLabel();
+      if (S.current && S.current.id === c.id) {
+        var atEnd = nearEnd();
+        var shown = fromFrame(m);
+        if (!shown.mine && shown.kind !== "system") showTyping(null, false);
+        upsert(shown);
+        applyConversation(c);
+        if (atEnd || shown.mine) scrollToEnd();
+        markRead();
+      } else if (!S.current && c.status !== CLOSED && startFormIsEmpty()) {
+        // The store wrote first: show it.
+        showThread(Object.assign({ href: cfg.messagesUrl + "/" + c.id + "/" }, c));
+        if (S.open) loadHistory();
+      }
+    });
+    live.on("conversation", function (frame) {
+      if (frame.conversation) applyConversation(frame.conversation);
+    });
+    live.on("receipt", function (frame) {
+      if (frame.state !== "seen") return;
+      if (frame.side === "store" && S.current && frame.conversation_id === S.current.id) {
+        S.storeReadUpTo = Math.max(S.storeReadUpTo, frame.up_to);
+        receipts();
+      } else if (frame.side === "customer") {
+        S.unread[frame.conversation_id] = 0;
+        setLauncherLabel();
+      }
+    });
+    live.on("typing", function (frame) {
+      if (!S.current || frame.conversation_id !== S.current.id || !frame.user || frame.user.side === "customer") return;
+      showTyping(frame.user.name, frame.typing);
+    });
+    live.on("message_deleted", function (frame) {
+      var li = S.byId[frame.message_id];
+      if (!li) return;
+      li.classList.add("scw-removed");
+      var bubble = li.querySelector(".scw-bubble");
+      if (bubble) bubble.textContent = "This message was removed.";
+    });
+    live.on("message_edited", function (frame) {
+      if (frame.message && S.byId[frame.message.id]) upsert(fromFrame(frame.message));
+    });
+    live.on("presence", function (frame) {
+      if (frame.user && frame.user.side === "store") setStoreOnline(!!frame.online);
+    });
+    // Too much was missed for the server to replay: fetch it.
+    live.on("reload", function (frame) {
+      if (S.current && frame.conversation_id === S.current.id) loadHistory();
+    });
+    live.on("conversations_deleted", function (frame) {
+      if (S.current && (frame.ids || []).indexOf(S.current.id) >= 0) showStart();
+    });
+  }
+
+  function startFormIsEmpty() {
+    return !S.startForm || !S.startForm.isConnected || Array.prototype.every.call(S.startForm.querySelectorAll("input, textarea"), function (f) { return !f.value.trim(); });
+  }
+
+  function refreshUnread() {
+    api("/conversations.json").then(function (list) {
+      S.unread = {};
+      list.conversations.forEach(function (c) {
+        S.unread[c.id] = c.unread_for_user;
+        remember(c);
+      });
+      setLauncherLabel();
+    }, function () {});
+  }
+
+  function loadLive() {
+    return new Promise(function (resolve, reject) {
+      if (window.StorechatLive) return resolve(window.StorechatLive);
+      var s = document.createElement("script");
+      s.src = asset("storechat-live.js");
+      s.onload = function () { resolve(window.StorechatLive); };
+      s.onerror = reject;
+      document.head.appendChild(s);
+    });
+  }
+
+  // ---- start ----
+  function start() {
+    var was = saved();
+    api("/conversations.json").then(function (list) {
+      S.signedIn = true;
+      list.conversations.forEach(function (c) {
+        S.unread[c.id] = c.unread_for_user;
+        remember(c);
+      });
+      var open = list.conversations.filter(function (c) { return c.status !== CLOSED; });
+      var pick = open.filter(function (c) { return c.id === was.conversation; })[0] || open[0];
+      liveReady = loadLive().then(function (Live) {
+        connect(Live);
+        return live;
+      });
+      liveReady.catch(function () { offline.hidden = false; });
+      if (pick) showThread(pick);
+      else showStart();
+      setLauncherLabel();
+      if (was.open) setOpen(true, true);
+    }, function (err) {
+      if (err && err.status === 403) return root.remove(); // staff and vendors answer in the admin
+      if (err && err.signedOut) showSignedOut();
+      else showUnavailable();
+      if (was.open) setOpen(true, true);
+    });
+  }
+
+  function mount() {
+    var css = document.createElement("link");
+    css.rel = "stylesheet";
+    css.href = asset("storechat-widget.css");
+    css.onload = css.onerror = function () { root.hidden = false; };
+    document.head.appendChild(css);
+    document.body.appendChild(root);
+    setLauncherLabel();
+    start();
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", mount);
+  else mount();
+})();
