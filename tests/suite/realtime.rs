@@ -21,7 +21,7 @@ use crate::support::{TestChat, alice, ann, bob};
 const ORIGIN: &str = "http://127.0.0.1:8080";
 
 /// The plugin alone behind a real HTTP server on a free port.
-fn serve(chat: &Storechat) -> String {
+fn serve(chat: &Storechat) -> (String, Server) {
     let listener = TcpListener::bind("127.0.0.1:0").expect("port");
     let address = listener.local_addr().expect("address");
     let chat = chat.clone();
@@ -34,8 +34,20 @@ fn serve(chat: &Storechat) -> String {
     .listen(listener)
     .expect("listen")
     .run();
+    let handle = server.handle();
     tokio::spawn(server);
-    format!("ws://{address}/storechat/ws")
+    (format!("ws://{address}/storechat/ws"), Server(handle))
+}
+
+/// Stops its server when the test ends, so no worker thread holds a
+/// database pool while the test process exits.
+struct Server(actix_web::dev::ServerHandle);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        // The stop command is sent at once; nothing waits for it here.
+        drop(self.0.stop(false));
+    }
 }
 
 struct Client {
@@ -141,7 +153,7 @@ async fn open_conversation(t: &TestChat, customer: &storechat::Actor, subject: &
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_upgrade_needs_credentials_and_an_allowed_origin() {
     let t = TestChat::sqlite().await;
-    let url = serve(&t.chat);
+    let (url, _server) = serve(&t.chat);
     assert_eq!(
         connect(&url, None, Some(ORIGIN)).await.err(),
         Some(403),
@@ -167,7 +179,7 @@ async fn the_upgrade_needs_credentials_and_an_allowed_origin() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_message_is_acked_after_commit_and_reaches_only_those_who_may_see_it() {
     let t = TestChat::sqlite().await;
-    let url = serve(&t.chat);
+    let (url, _server) = serve(&t.chat);
     let id = open_conversation(&t, &alice(), "Live").await;
     let mut alice_ws = Client::open(&url, "u-alice").await;
     let mut ann_ws = Client::open(&url, "u-ann").await;
@@ -220,7 +232,7 @@ async fn a_message_is_acked_after_commit_and_reaches_only_those_who_may_see_it()
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_same_client_id_sent_twice_concurrently_stores_one_message() {
     let t = TestChat::sqlite().await;
-    let url = serve(&t.chat);
+    let (url, _server) = serve(&t.chat);
     let id = open_conversation(&t, &alice(), "Twice").await;
     let mut first = Client::open(&url, "u-alice").await;
     let mut second = Client::open(&url, "u-alice").await;
@@ -250,7 +262,7 @@ async fn the_same_client_id_sent_twice_concurrently_stores_one_message() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_customer_cannot_send_type_or_read_in_another_customers_conversation() {
     let t = TestChat::sqlite().await;
-    let url = serve(&t.chat);
+    let (url, _server) = serve(&t.chat);
     let id = open_conversation(&t, &alice(), "Alice only").await;
     let mut bob_ws = Client::open(&url, "u-bob").await;
     let mut alice_ws = Client::open(&url, "u-alice").await;
@@ -288,7 +300,7 @@ async fn a_customer_cannot_send_type_or_read_in_another_customers_conversation()
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn typing_and_read_receipts_reach_the_other_side() {
     let t = TestChat::sqlite().await;
-    let url = serve(&t.chat);
+    let (url, _server) = serve(&t.chat);
     let id = open_conversation(&t, &alice(), "Receipts").await;
     let mut alice_ws = Client::open(&url, "u-alice").await;
     let mut ann_ws = Client::open(&url, "u-ann").await;
@@ -330,7 +342,7 @@ async fn typing_and_read_receipts_reach_the_other_side() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_oversized_frame_closes_1009_and_bad_utf8_closes_1007_harming_no_one_else() {
     let t = TestChat::sqlite().await;
-    let url = serve(&t.chat);
+    let (url, _server) = serve(&t.chat);
     let id = open_conversation(&t, &alice(), "Limits").await;
     let mut bystander = Client::open(&url, "u-ann").await;
 
@@ -363,7 +375,7 @@ async fn the_rate_limit_stops_one_sender_only_and_connections_are_capped() {
         config.realtime.max_connections_per_user = 2;
     })
     .await;
-    let url = serve(&t.chat);
+    let (url, _server) = serve(&t.chat);
     let alices = open_conversation(&t, &alice(), "Fast").await;
     let bobs = open_conversation(&t, &bob(), "Calm").await;
     let mut alice_ws = Client::open(&url, "u-alice").await;
@@ -396,7 +408,7 @@ async fn the_rate_limit_stops_one_sender_only_and_connections_are_capped() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn signing_out_closes_the_persons_connections_with_1008() {
     let t = TestChat::sqlite().await;
-    let url = serve(&t.chat);
+    let (url, _server) = serve(&t.chat);
     let mut alice_ws = Client::open(&url, "u-alice").await;
     let mut ann_ws = Client::open(&url, "u-ann").await;
     t.chat.disconnect_user("u-alice");
@@ -408,7 +420,7 @@ async fn signing_out_closes_the_persons_connections_with_1008() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn writers_edit_and_delete_their_own_messages_and_everyone_reacts() {
     let t = TestChat::sqlite().await;
-    let url = serve(&t.chat);
+    let (url, _server) = serve(&t.chat);
     let id = open_conversation(&t, &alice(), "Edits").await;
     let mut alice_ws = Client::open(&url, "u-alice").await;
     let mut ann_ws = Client::open(&url, "u-ann").await;
@@ -493,7 +505,7 @@ async fn writers_edit_and_delete_their_own_messages_and_everyone_reacts() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn presence_and_delivered_receipts() {
     let t = TestChat::sqlite().await;
-    let url = serve(&t.chat);
+    let (url, _server) = serve(&t.chat);
     let id = open_conversation(&t, &alice(), "Presence").await;
     let mut alice_ws = Client::open(&url, "u-alice").await;
     let mut ann_ws = connect(&url, Some("u-ann"), Some(ORIGIN))
@@ -554,7 +566,7 @@ async fn presence_and_delivered_receipts() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn resume_brings_exactly_the_missed_messages_in_order() {
     let t = TestChat::sqlite().await;
-    let url = serve(&t.chat);
+    let (url, _server) = serve(&t.chat);
     let id = open_conversation(&t, &alice(), "Resume").await;
     let other = open_conversation(&t, &alice(), "Quiet").await;
     let mut alice_ws = Client::open(&url, "u-alice").await;
@@ -617,7 +629,7 @@ async fn resume_brings_exactly_the_missed_messages_in_order() {
     );
     // Too much missed: reload.
     let t2 = TestChat::sqlite().await;
-    let url2 = serve(&t2.chat);
+    let (url2, _server2) = serve(&t2.chat);
     let busy = open_conversation(&t2, &alice(), "Busy").await;
     for k in 0..501 {
         let reply = storechat::service::SendMessage {

@@ -24,7 +24,7 @@ const ORIGIN: &str = "http://127.0.0.1:8080";
 const SETTLE: Duration = Duration::from_millis(1_000);
 
 /// One "process": a plugin instance behind its own HTTP server.
-fn serve(chat: &Storechat) -> String {
+fn serve(chat: &Storechat) -> (String, Server) {
     let listener = TcpListener::bind("127.0.0.1:0").expect("port");
     let address = listener.local_addr().expect("address");
     let chat = chat.clone();
@@ -37,8 +37,20 @@ fn serve(chat: &Storechat) -> String {
     .listen(listener)
     .expect("listen")
     .run();
+    let handle = server.handle();
     tokio::spawn(server);
-    format!("ws://{address}/storechat/ws")
+    (format!("ws://{address}/storechat/ws"), Server(handle))
+}
+
+/// Stops its server when the test ends, so no worker thread holds a
+/// database pool while the test process exits.
+struct Server(actix_web::dev::ServerHandle);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        // The stop command is sent at once; nothing waits for it here.
+        drop(self.0.stop(false));
+    }
 }
 
 struct Client {
@@ -157,16 +169,16 @@ async fn open_conversation(chat: &Storechat, subject: &str) -> i64 {
 
 /// Process A (the test's instance) and process B (another instance on the
 /// same schema), each served; `None` without PostgreSQL.
-async fn two_processes() -> Option<(TestChat, Storechat, String, String)> {
+async fn two_processes() -> Option<(TestChat, Storechat, String, String, (Server, Server))> {
     let a = TestChat::postgres().await?;
     let b = a.another_instance(|_| {}).await;
-    let (url_a, url_b) = (serve(&a.chat), serve(&b));
-    Some((a, b, url_a, url_b))
+    let ((url_a, server_a), (url_b, server_b)) = (serve(&a.chat), serve(&b));
+    Some((a, b, url_a, url_b, (server_a, server_b)))
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_customer_on_one_process_and_staff_on_another_chat_live() {
-    let Some((a, b, url_a, url_b)) = two_processes().await else {
+    let Some((a, b, url_a, url_b, _servers)) = two_processes().await else {
         return;
     };
     let id = open_conversation(&a.chat, "Across processes").await;
@@ -270,7 +282,7 @@ async fn a_customer_on_one_process_and_staff_on_another_chat_live() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn each_process_delivers_an_event_exactly_once() {
-    let Some((_a, _b, url_a, url_b)) = two_processes().await else {
+    let Some((_a, _b, url_a, url_b, _servers)) = two_processes().await else {
         return;
     };
     let id = open_conversation(&_a.chat, "Once").await;
@@ -308,10 +320,11 @@ async fn each_process_delivers_an_event_exactly_once() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_install_in_another_schema_of_the_same_database_hears_nothing() {
-    let Some((a, _b, url_a, url_b)) = two_processes().await else {
+    let Some((a, _b, url_a, url_b, _servers)) = two_processes().await else {
         return;
     };
-    let Some((other, other_b, url_other, url_other_b)) = two_processes().await else {
+    let Some((other, other_b, url_other, url_other_b, _other_servers)) = two_processes().await
+    else {
         return;
     };
     // Same ids in both schemas: a notice read in the wrong schema would
@@ -373,7 +386,7 @@ async fn a_listener_that_loses_its_connection_reconnects() {
                 .push_str(&format!("&application_name={name}"))
         })
         .await;
-    let (url_a, url_b) = (serve(&a.chat), serve(&b));
+    let ((url_a, _server_a), (url_b, _server_b)) = (serve(&a.chat), serve(&b));
     let id = open_conversation(&a.chat, "Reconnect").await;
     let mut customer = Client::open(&url_a, "u-alice").await;
     let mut staff = Client::open(&url_b, "u-ann").await;
@@ -409,7 +422,7 @@ async fn a_listener_that_loses_its_connection_reconnects() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn edits_and_reactions_cross_processes_too() {
-    let Some((a, _b, url_a, url_b)) = two_processes().await else {
+    let Some((a, _b, url_a, url_b, _servers)) = two_processes().await else {
         return;
     };
     let id = open_conversation(&a.chat, "Edits across").await;
