@@ -535,7 +535,7 @@ fn mib(kib: u64) -> String {
 
 /// The targets for a row, and whether it met them.
 fn target(o: &Outcome, overload: bool) -> Option<(String, bool)> {
-    let clean = o.lost == 0 && o.duplicates == 0 && o.unanswered == 0;
+    let clean = o.lost == 0 && o.duplicates == 0 && o.unanswered == 0 && o.closes.is_empty();
     if overload {
         let flat = memory_flat(o);
         return Some((
@@ -564,8 +564,8 @@ fn target(o: &Outcome, overload: bool) -> Option<(String, bool)> {
 
 fn table(rows: &[Outcome], overload: bool) -> String {
     let mut out = String::new();
-    out.push_str("| offered msg/s | acked msg/s | p50 ms | p95 ms | p99 ms | max ms | errors | unanswered | lost | dup | server peak RSS | server CPU | target | met? |\n");
-    out.push_str("|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---|---|\n");
+    out.push_str("| offered msg/s | acked msg/s | p50 ms | p95 ms | p99 ms | max ms | errors | unanswered | closed by server | lost | dup | server peak RSS | server CPU | target | met? |\n");
+    out.push_str("|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---|---|\n");
     for o in rows {
         let (text, ok) = target(o, overload).map_or_else(
             || ("–".to_owned(), "–".to_owned()),
@@ -573,7 +573,7 @@ fn table(rows: &[Outcome], overload: bool) -> String {
         );
         let _ = writeln!(
             out,
-            "| {:.0} | {:.0} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {:.2} cores | {} | {} |",
+            "| {:.0} | {:.0} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {:.2} cores | {} | {} |",
             o.rate,
             o.acked_per_second,
             ms(o.latency.p50),
@@ -582,6 +582,7 @@ fn table(rows: &[Outcome], overload: bool) -> String {
             ms(o.latency.max),
             o.errors_text(),
             o.unanswered,
+            o.closes.values().sum::<u64>(),
             o.lost,
             o.duplicates,
             mib(o.server_peak_kib),
@@ -598,7 +599,7 @@ fn details(o: &Outcome) -> String {
     let _ = writeln!(out, "- **{:.0} msg/s offered**:", o.rate);
     let _ = writeln!(
         out,
-        "  - messages: {} due in the window, {} sent, {} acked, {} replayed, {} refused ({}), {} unanswered after a {:.1} s drain; {} sends dropped on the client unsent (queued behind a connection the server was not reading); lost {} ({} missing receipts), duplicated {}, delivered but not acked {}; staff frames {:.0}/s; other frames {}",
+        "  - messages: {} due in the window, {} sent, {} acked, {} replayed, {} refused ({}), {} unanswered after a {:.1} s drain; {} sends dropped on the client unsent (queued behind a connection the server was not reading); lost {} ({} missing receipts), duplicated {}, delivered but not acked {}; reaching staff {:.0} msg/s; frames not about the tool's messages (presence…) {}",
         o.scheduled,
         o.sent,
         o.acked,
@@ -612,7 +613,7 @@ fn details(o: &Outcome) -> String {
         o.missing_receipts,
         o.duplicates,
         o.delivered_unacked,
-        o.staff_frames_per_second,
+        o.delivered_per_second,
         o.foreign_frames,
     );
     let _ = writeln!(
@@ -645,6 +646,28 @@ fn details(o: &Outcome) -> String {
         "no SQL counters".to_owned()
     };
     let _ = writeln!(out, "  - server SQL: {sql_line}");
+    let quantiles = |h: &[u64]| {
+        let q = |v: f64| {
+            server::bucket_quantile_ms(h, v).map_or_else(|| "–".to_owned(), |x| format!("≤ {x}"))
+        };
+        format!(
+            "p50 {} / p99 {} / p99.9 {} / max {} ms; {} over 4 ms, {} over 16 ms",
+            q(0.5),
+            q(0.99),
+            q(0.999),
+            q(1.0),
+            server::bucket_count_from_ms(h, 4.096),
+            server::bucket_count_from_ms(h, 16.384),
+        )
+    };
+    if sql.commits > 0 {
+        let _ = writeln!(
+            out,
+            "  - COMMIT durations: {}; whole transactions: {}",
+            quantiles(&sql.commit_buckets),
+            quantiles(&sql.transaction_buckets),
+        );
+    }
     let per_tx = |io: &procfs::Io| {
         let n = sql.commits.max(1) as f64;
         format!(

@@ -73,7 +73,6 @@ struct Ledger {
     receipts: Vec<Vec<AtomicU16>>,
     /// Messages each staff connection has got at least once.
     staff_unique: Vec<AtomicU64>,
-    staff_last_ns: Vec<AtomicU64>,
     duplicates: AtomicU64,
     answered_count: AtomicU64,
     created_count: AtomicU64,
@@ -101,7 +100,6 @@ impl Ledger {
                 .map(|_| (0..total).map(|_| AtomicU16::new(0)).collect())
                 .collect(),
             staff_unique: (0..staff).map(|_| AtomicU64::new(0)).collect(),
-            staff_last_ns: (0..staff).map(|_| AtomicU64::new(0)).collect(),
             duplicates: AtomicU64::new(0),
             answered_count: AtomicU64::new(0),
             created_count: AtomicU64::new(0),
@@ -201,9 +199,10 @@ async fn customer_reader(mut stream: futures_util::stream::SplitStream<Ws>, ledg
                 }
             }
             Ok(Message::Close(reason)) => {
-                let why =
-                    reason.map_or_else(|| "close".to_owned(), |r| format!("close {}", r.code));
-                ledger.closed("customer", why);
+                // 1000 answers the close the writer sends when it is done.
+                if let Some(r) = reason.filter(|r| u16::from(r.code) != 1000) {
+                    ledger.closed("customer", format!("close {} ({})", r.code, r.reason));
+                }
                 return;
             }
             Ok(_) => {}
@@ -274,7 +273,6 @@ async fn staff_reader(mut ws: Ws, ledger: Arc<Ledger>, index: usize, done: Arc<A
                 if before == 0 {
                     ledger.first_staff[i].fetch_min(now, Ordering::AcqRel);
                     ledger.staff_unique[index].fetch_add(1, Ordering::Release);
-                    ledger.staff_last_ns[index].fetch_max(now, Ordering::AcqRel);
                 } else {
                     ledger.duplicates.fetch_add(1, Ordering::Relaxed);
                 }
@@ -416,10 +414,12 @@ pub struct Outcome {
     pub ack_latency: Percentiles,
     /// Sent minus due: how far the generator was behind its clock.
     pub lag: Percentiles,
-    /// Acked messages per second (first measured send to last ack).
+    /// Acks (of new messages) received per second during the window,
+    /// whichever messages they answered.
     pub acked_per_second: f64,
-    /// Message frames delivered to staff per second, all connections.
-    pub staff_frames_per_second: f64,
+    /// Messages that reached their first staff connection per second during
+    /// the window.
+    pub delivered_per_second: f64,
     /// Closed connections, by who and why.
     pub closes: BTreeMap<String, u64>,
     /// Frames the tool did not expect.
@@ -741,7 +741,6 @@ fn tally(
         .collect();
     let window_start_ns = ledger.due_ns(ledger.warmup as u64);
     let (mut latencies, mut acks, mut lags) = (Vec::new(), Vec::new(), Vec::new());
-    let (mut first_send, mut last_ack, mut last_delivery) = (NEVER, 0u64, 0u64);
     for i in ledger.warmup..ledger.total {
         let seq = i as u64;
         let due = ledger.due_ns(seq);
@@ -756,7 +755,6 @@ fn tally(
             continue;
         }
         o.sent += 1;
-        first_send = first_send.min(sent);
         let lag = sent.saturating_sub(due + 1);
         lags.push(lag);
         let outcome = ledger.outcome[i].load(Ordering::Acquire);
@@ -781,7 +779,6 @@ fn tally(
         }
         if outcome == CREATED || outcome == REPLAYED {
             acks.push(answered.saturating_sub(sent));
-            last_ack = last_ack.max(answered);
         }
         if outcome == CREATED {
             o.acked += 1;
@@ -801,9 +798,6 @@ fn tally(
             latencies.push(first.saturating_sub(sent));
         }
     }
-    for last in &ledger.staff_last_ns {
-        last_delivery = last_delivery.max(last.load(Ordering::Acquire));
-    }
     // Duplicates anywhere (warm-up included): there should be none at all.
     o.duplicates = ledger.duplicates.load(Ordering::Acquire);
     o.errors = ledger
@@ -820,21 +814,25 @@ fn tally(
     o.latency = Percentiles::of(latencies);
     o.ack_latency = Percentiles::of(acks);
     o.lag = Percentiles::of(lags);
-    if first_send != NEVER && last_ack > first_send {
-        o.acked_per_second = o.acked as f64 / ((last_ack - first_send) as f64 / 1e9);
+    // Throughput: what the server did during the window, whichever
+    // message it was (under overload it is still answering older ones).
+    let window_end_ns = window_start_ns + u64::try_from(options.duration.as_nanos()).unwrap_or(0);
+    let in_window =
+        |t: u64| t != NOT_YET && t != NEVER && t > window_start_ns && t <= window_end_ns;
+    let (mut acked_in_window, mut delivered_in_window) = (0u64, 0u64);
+    for i in 0..ledger.total {
+        if ledger.outcome[i].load(Ordering::Acquire) == CREATED
+            && in_window(ledger.answered[i].load(Ordering::Acquire))
+        {
+            acked_in_window += 1;
+        }
+        if in_window(ledger.first_staff[i].load(Ordering::Acquire)) {
+            delivered_in_window += 1;
+        }
     }
-    if first_send != NEVER && last_delivery > first_send {
-        let frames: u64 = (ledger.warmup..ledger.total)
-            .map(|i| {
-                ledger
-                    .receipts
-                    .iter()
-                    .filter(|r| r[i].load(Ordering::Acquire) > 0)
-                    .count() as u64
-            })
-            .sum();
-        o.staff_frames_per_second = frames as f64 / ((last_delivery - first_send) as f64 / 1e9);
-    }
+    let window = options.duration.as_secs_f64().max(1e-9);
+    o.acked_per_second = acked_in_window as f64 / window;
+    o.delivered_per_second = delivered_in_window as f64 / window;
     for (b, l, g) in &mut series {
         b.latency = Percentiles::of(std::mem::take(l));
         b.lag = Percentiles::of(std::mem::take(g));

@@ -98,6 +98,13 @@ pub struct Stats {
     /// the same order, so a position is a statement.
     #[serde(default)]
     pub positions: Vec<(u64, u64)>,
+    /// COMMIT durations: statements per power-of-two bucket of
+    /// microseconds (bucket `i` holds [2^i, 2^(i+1)) µs; 0 also holds < 1 µs).
+    #[serde(default)]
+    pub commit_buckets: Vec<u64>,
+    /// Transaction (BEGIN to end of COMMIT) durations, the same way.
+    #[serde(default)]
+    pub transaction_buckets: Vec<u64>,
     /// The SQL of one transaction, when one was captured (`?capture=1`
     /// arms it for the next transaction that starts).
     #[serde(default)]
@@ -124,6 +131,8 @@ impl std::ops::Sub for Stats {
                     (n.saturating_sub(n0), ns.saturating_sub(ns0))
                 })
                 .collect(),
+            commit_buckets: minus(&self.commit_buckets, &rhs.commit_buckets),
+            transaction_buckets: minus(&self.transaction_buckets, &rhs.transaction_buckets),
             sample: if self.sample.is_empty() {
                 rhs.sample
             } else {
@@ -131,6 +140,50 @@ impl std::ops::Sub for Stats {
             },
         }
     }
+}
+
+fn minus(a: &[u64], b: &[u64]) -> Vec<u64> {
+    a.iter()
+        .enumerate()
+        .map(|(i, v)| v.saturating_sub(b.get(i).copied().unwrap_or(0)))
+        .collect()
+}
+
+/// Buckets of a duration histogram: up to 2^31 µs.
+pub const BUCKETS: usize = 32;
+
+fn bucket_of(ns: u64) -> usize {
+    let micros = ns / 1000;
+    if micros == 0 {
+        0
+    } else {
+        (micros.ilog2() as usize).min(BUCKETS - 1)
+    }
+}
+
+/// The upper bound, in ms, of the bucket that holds quantile `q` of a
+/// histogram of [`BUCKETS`]; `None` when it is empty.
+pub fn bucket_quantile_ms(buckets: &[u64], q: f64) -> Option<f64> {
+    let total: u64 = buckets.iter().sum();
+    if total == 0 {
+        return None;
+    }
+    let rank = ((q * total as f64).ceil() as u64).clamp(1, total);
+    let mut seen = 0;
+    for (i, n) in buckets.iter().enumerate() {
+        seen += n;
+        if seen >= rank {
+            return Some((1u64 << (i + 1)) as f64 / 1000.0);
+        }
+    }
+    None
+}
+
+/// How many values in a histogram are at least `ms` (rounded to a bucket
+/// edge: 1, 2, 4, 8, 16, 32… ms are edges at 1024 µs, 2048 µs, …).
+pub fn bucket_count_from_ms(buckets: &[u64], ms: f64) -> u64 {
+    let from = bucket_of((ms * 1e6) as u64);
+    buckets.iter().skip(from).sum()
 }
 
 /// Positions in a transaction that are profiled; later ones add to the last.
@@ -141,6 +194,8 @@ static COMMITS: AtomicU64 = AtomicU64::new(0);
 static SQL_NS: AtomicU64 = AtomicU64::new(0);
 static COMMIT_NS: AtomicU64 = AtomicU64::new(0);
 static TRANSACTION_NS: AtomicU64 = AtomicU64::new(0);
+static COMMIT_BUCKETS: [AtomicU64; BUCKETS] = [const { AtomicU64::new(0) }; BUCKETS];
+static TRANSACTION_BUCKETS: [AtomicU64; BUCKETS] = [const { AtomicU64::new(0) }; BUCKETS];
 static POSITION_COUNT: [AtomicU64; POSITIONS] = [const { AtomicU64::new(0) }; POSITIONS];
 static POSITION_NS: [AtomicU64; POSITIONS] = [const { AtomicU64::new(0) }; POSITIONS];
 /// Armed by `?capture=1`: the next transaction to begin records its SQL.
@@ -217,9 +272,12 @@ impl Instrumentation for SqlTimer {
                         if error.is_none() {
                             COMMITS.fetch_add(1, Ordering::Relaxed);
                             COMMIT_NS.fetch_add(took, Ordering::Relaxed);
+                            COMMIT_BUCKETS[bucket_of(took)].fetch_add(1, Ordering::Relaxed);
                         }
                         if let Some(began) = self.transaction.take() {
-                            TRANSACTION_NS.fetch_add(nanos(began), Ordering::Relaxed);
+                            let whole = nanos(began);
+                            TRANSACTION_NS.fetch_add(whole, Ordering::Relaxed);
+                            TRANSACTION_BUCKETS[bucket_of(whole)].fetch_add(1, Ordering::Relaxed);
                         }
                         self.position = None;
                         if let Some(sql) = self.capturing.take() {
@@ -249,6 +307,14 @@ fn stats(chat: &Storechat) -> Stats {
             .iter()
             .zip(&POSITION_NS)
             .map(|(n, ns)| (n.load(Ordering::Relaxed), ns.load(Ordering::Relaxed)))
+            .collect(),
+        commit_buckets: COMMIT_BUCKETS
+            .iter()
+            .map(|n| n.load(Ordering::Relaxed))
+            .collect(),
+        transaction_buckets: TRANSACTION_BUCKETS
+            .iter()
+            .map(|n| n.load(Ordering::Relaxed))
             .collect(),
         sample: SAMPLE.lock().unwrap_or_else(|p| p.into_inner()).clone(),
     }
@@ -449,5 +515,25 @@ impl Drop for Server {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn histogram_buckets() {
+        assert_eq!(bucket_of(500), 0);
+        assert_eq!(bucket_of(1_500), 0);
+        assert_eq!(bucket_of(2_000), 1);
+        assert_eq!(bucket_of(1_000_000), 9);
+        let mut h = vec![0u64; BUCKETS];
+        h[bucket_of(100_000)] += 98;
+        h[bucket_of(20_000_000)] += 2;
+        assert_eq!(bucket_quantile_ms(&h, 0.5), Some(0.128));
+        assert_eq!(bucket_quantile_ms(&h, 0.99), Some(32.768));
+        assert_eq!(bucket_count_from_ms(&h, 16.0), 2);
+        assert_eq!(bucket_quantile_ms(&[], 0.5), None);
     }
 }
