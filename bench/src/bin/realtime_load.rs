@@ -582,7 +582,11 @@ fn table(rows: &[Outcome], overload: bool) -> String {
             ms(o.latency.max),
             o.errors_text(),
             o.unanswered,
-            o.closes.values().sum::<u64>(),
+            o.closes
+                .iter()
+                .filter(|(k, _)| k.contains(": close "))
+                .map(|(_, v)| v)
+                .sum::<u64>(),
             o.lost,
             o.duplicates,
             mib(o.server_peak_kib),
@@ -599,7 +603,7 @@ fn details(o: &Outcome) -> String {
     let _ = writeln!(out, "- **{:.0} msg/s offered**:", o.rate);
     let _ = writeln!(
         out,
-        "  - messages: {} due in the window, {} sent, {} acked, {} replayed, {} refused ({}), {} unanswered after a {:.1} s drain; {} sends dropped on the client unsent (queued behind a connection the server was not reading); lost {} ({} missing receipts), duplicated {}, delivered but not acked {}; reaching staff {:.0} msg/s; frames not about the tool's messages (presence…) {}",
+        "  - messages: {} due in the window, {} sent, {} acked, {} replayed, {} refused ({}), {} unanswered after a {:.1} s drain; {} never written (still queued on the client when the window ended), {} of them (warm-up included) due after the server had closed their connection (the tool does not reconnect); lost {} ({} missing receipts), duplicated {}, delivered but not acked {}; reaching staff {:.0} msg/s; frames not about the tool's messages (presence…) {}",
         o.scheduled,
         o.sent,
         o.acked,
@@ -609,6 +613,7 @@ fn details(o: &Outcome) -> String {
         o.unanswered,
         o.drain_time.as_secs_f64(),
         o.scheduled.saturating_sub(o.sent),
+        o.unsent_closed,
         o.lost,
         o.missing_receipts,
         o.duplicates,
@@ -744,6 +749,18 @@ fn details(o: &Outcome) -> String {
         mib(o.server_rss_max_kib),
         mib(o.server_peak_kib),
     );
+    let kinds: Vec<String> = o
+        .other_kinds
+        .iter()
+        .map(|(k, v)| format!("{k} ×{v}"))
+        .collect();
+    let _ = writeln!(
+        out,
+        "  - other frames: customers got {} `message` frames (their own messages){}{}",
+        o.customer_echoes,
+        if kinds.is_empty() { "" } else { "; " },
+        kinds.join(", ")
+    );
     if !o.closes.is_empty() {
         let closes: Vec<String> = o.closes.iter().map(|(k, v)| format!("{k} ×{v}")).collect();
         let _ = writeln!(out, "  - connections ended: {}", closes.join(", "));
@@ -829,14 +846,24 @@ fn overload_verdict(o: &Outcome) -> String {
         .min()
         .unwrap_or(0);
     let max = readings.iter().copied().max().unwrap_or(0);
+    let deepest = o.series.iter().max_by_key(|s| s.backlog);
+    let closed: u64 = o
+        .closes
+        .iter()
+        .filter(|(k, _)| k.contains(": close "))
+        .map(|(_, v)| v)
+        .sum();
     format!(
-        "Overload: offered {:.0} msg/s, the server acked {:.0} msg/s; {} of {} due messages were never written by the client (its connections were not being read: TCP backpressure), {} refused ({}). Server RSS over the window {}–{} ({}); acked but lost {}, duplicated {}.\n",
+        "Overload: offered {:.0} msg/s, the server acked {:.0} msg/s and refused {} ({}); {} of {} due messages were never written by the client ({} because the server had closed their connection). Deepest backlog: {} sends written and unanswered, of which {:.0} KB in the kernel's socket buffers (the rest had been read into the server's memory). Connections the server closed: {closed}. Server RSS over the window {}–{} ({}); acked but lost {}, duplicated {}.\n",
         o.rate,
         o.acked_per_second,
-        o.scheduled.saturating_sub(o.sent),
-        o.scheduled,
         o.error_count(),
         o.errors_text(),
+        o.scheduled.saturating_sub(o.sent),
+        o.scheduled,
+        o.unsent_closed,
+        deepest.map_or(0, |s| s.backlog),
+        deepest.map_or(0.0, |s| s.kernel_queued_bytes as f64 / 1000.0),
         mib(min),
         mib(max),
         if memory_flat(o) {

@@ -78,7 +78,13 @@ struct Ledger {
     created_count: AtomicU64,
     sent_count: AtomicU64,
     unsent: AtomicU64,
+    /// Due after the server had closed their customer's connection.
+    unsent_closed: AtomicU64,
     foreign_frames: AtomicU64,
+    /// `message` frames customers got (their own messages, for other tabs).
+    customer_echoes: AtomicU64,
+    /// Frames of other types, by who got them and their type.
+    other_kinds: Mutex<BTreeMap<String, u64>>,
     errors: Mutex<BTreeMap<String, u64>>,
     closes: Mutex<BTreeMap<String, u64>>,
 }
@@ -105,7 +111,10 @@ impl Ledger {
             created_count: AtomicU64::new(0),
             sent_count: AtomicU64::new(0),
             unsent: AtomicU64::new(0),
+            unsent_closed: AtomicU64::new(0),
             foreign_frames: AtomicU64::new(0),
+            customer_echoes: AtomicU64::new(0),
+            other_kinds: Mutex::new(BTreeMap::new()),
             errors: Mutex::new(BTreeMap::new()),
             closes: Mutex::new(BTreeMap::new()),
         }
@@ -155,13 +164,23 @@ impl Ledger {
 }
 
 /// Reads a customer's frames: acks and errors answer its sends.
-async fn customer_reader(mut stream: futures_util::stream::SplitStream<Ws>, ledger: Arc<Ledger>) {
+async fn customer_reader(
+    stream: futures_util::stream::SplitStream<Ws>,
+    ledger: Arc<Ledger>,
+    closed: Arc<AtomicBool>,
+) {
+    read_customer_frames(stream, &ledger).await;
+    closed.store(true, Ordering::Release);
+}
+
+async fn read_customer_frames(mut stream: futures_util::stream::SplitStream<Ws>, ledger: &Ledger) {
     while let Some(frame) = stream.next().await {
         match frame {
             Ok(Message::Text(text)) => {
                 // Its own messages come back too (for other tabs): skip them
                 // without parsing.
                 if text.starts_with("{\"type\":\"message\"") {
+                    ledger.customer_echoes.fetch_add(1, Ordering::Relaxed);
                     continue;
                 }
                 let Some(frame) = Frame::parse(&text) else {
@@ -195,7 +214,11 @@ async fn customer_reader(mut stream: futures_util::stream::SplitStream<Ws>, ledg
                             }
                         }
                     }
-                    _ => {}
+                    other => {
+                        let mut kinds =
+                            ledger.other_kinds.lock().unwrap_or_else(|p| p.into_inner());
+                        *kinds.entry(format!("customer: {other}")).or_default() += 1;
+                    }
                 }
             }
             Ok(Message::Close(reason)) => {
@@ -223,8 +246,14 @@ async fn customer_writer(
     conversation_id: i64,
     body: Arc<str>,
     stop_at: Instant,
+    closed: Arc<AtomicBool>,
 ) {
     while let Some(seq) = due.recv().await {
+        if closed.load(Ordering::Acquire) {
+            // The server closed this connection; the tool does not reconnect.
+            ledger.unsent_closed.fetch_add(1, Ordering::Relaxed);
+            continue;
+        }
         if Instant::now() > stop_at {
             ledger.unsent.fetch_add(1, Ordering::Relaxed);
             continue;
@@ -234,9 +263,10 @@ async fn customer_writer(
             ledger.sent[i].store(ledger.now_ns(), Ordering::Release);
         }
         ledger.sent_count.fetch_add(1, Ordering::Relaxed);
-        if let Err(e) = sink.send(Message::text(frame)).await {
+        if let Err(e) = sink.send(Message::text(frame)).await
+            && !closed.swap(true, Ordering::AcqRel)
+        {
             ledger.closed("customer writer", e.to_string());
-            return;
         }
     }
     let _ = sink.close().await;
@@ -263,10 +293,15 @@ async fn staff_reader(mut ws: Ws, ledger: Arc<Ledger>, index: usize, done: Arc<A
         match frame {
             Ok(Message::Text(text)) => {
                 let now = ledger.now_ns();
-                let seq = Frame::parse(&text).and_then(|f| f.message_seq());
+                let frame = Frame::parse(&text);
+                let seq = frame.as_ref().and_then(Frame::message_seq);
                 let Some(i) = seq.and_then(|s| ledger.index(s)) else {
-                    // Not one of ours (a system message, say).
+                    // Not one of ours (presence, a system message…).
                     ledger.foreign_frames.fetch_add(1, Ordering::Relaxed);
+                    let kind =
+                        frame.map_or_else(|| "unreadable".to_owned(), |f| f.kind.into_owned());
+                    let mut kinds = ledger.other_kinds.lock().unwrap_or_else(|p| p.into_inner());
+                    *kinds.entry(format!("staff: {kind}")).or_default() += 1;
                     continue;
                 };
                 let before = receipts[i].fetch_add(1, Ordering::AcqRel);
@@ -395,6 +430,9 @@ pub struct Outcome {
     pub replayed: u64,
     /// Refused sends, by error code.
     pub errors: BTreeMap<String, u64>,
+    /// Due after the server had closed their connection: never written
+    /// (the tool does not reconnect).
+    pub unsent_closed: u64,
     /// Sent, not answered when the run ended (still queued in the sockets
     /// of an overloaded server, or never answered).
     pub unanswered: u64,
@@ -424,6 +462,10 @@ pub struct Outcome {
     pub closes: BTreeMap<String, u64>,
     /// Frames the tool did not expect.
     pub foreign_frames: u64,
+    /// `message` frames the customers got (their own messages).
+    pub customer_echoes: u64,
+    /// Other frames by who got them and their type.
+    pub other_kinds: BTreeMap<String, u64>,
     /// Per second of the window.
     pub series: Vec<Second>,
     /// The server's peak resident memory (whole life), KiB.
@@ -553,7 +595,12 @@ pub async fn run(server: &Server, options: &LoadOptions) -> anyhow::Result<Outco
         let (sink, stream) = ws.split();
         let (tx, rx) = mpsc::unbounded_channel();
         senders.push(tx);
-        readers.push(tokio::spawn(customer_reader(stream, ledger.clone())));
+        let closed = Arc::new(AtomicBool::new(false));
+        readers.push(tokio::spawn(customer_reader(
+            stream,
+            ledger.clone(),
+            closed.clone(),
+        )));
         writers.push(tokio::spawn(customer_writer(
             sink,
             rx,
@@ -561,6 +608,7 @@ pub async fn run(server: &Server, options: &LoadOptions) -> anyhow::Result<Outco
             conversations[n],
             body.clone(),
             schedule_end,
+            closed,
         )));
     }
 
@@ -811,6 +859,13 @@ fn tally(
         .unwrap_or_else(|p| p.into_inner())
         .clone();
     o.foreign_frames = ledger.foreign_frames.load(Ordering::Acquire);
+    o.unsent_closed = ledger.unsent_closed.load(Ordering::Acquire);
+    o.customer_echoes = ledger.customer_echoes.load(Ordering::Acquire);
+    o.other_kinds = ledger
+        .other_kinds
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .clone();
     o.latency = Percentiles::of(latencies);
     o.ack_latency = Percentiles::of(acks);
     o.lag = Percentiles::of(lags);
