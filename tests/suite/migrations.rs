@@ -19,8 +19,9 @@ struct Column {
     column_name: String,
 }
 
-/// The plugin's tables and columns. SQLite's full-text index lives in
-/// tables of its own (PostgreSQL's is an index): those are not schema.
+/// The plugin's tables and columns. The search indexes live in tables of
+/// their own (SQLite's FTS5 tables, PostgreSQL's trigram search table):
+/// those are indexes, not schema.
 fn columns(conn: &mut AnyConnection) -> Result<Vec<Column>, StoreError> {
     let sql = match conn {
         AnyConnection::Sqlite(_) => {
@@ -30,7 +31,8 @@ fn columns(conn: &mut AnyConnection) -> Result<Vec<Column>, StoreError> {
         }
         AnyConnection::Postgresql(_) => {
             "SELECT table_name::text AS table_name, column_name::text AS column_name FROM information_schema.columns \
-             WHERE table_schema = current_schema() AND table_name LIKE 'storechat%'"
+             WHERE table_schema = current_schema() AND table_name LIKE 'storechat%' \
+             AND table_name <> 'storechat_conversation_search'"
         }
     };
     let mut rows: Vec<Column> = diesel::sql_query(sql).load(conn)?;

@@ -6,6 +6,7 @@
 pub mod fanout;
 pub mod hub;
 pub mod protocol;
+mod sends;
 mod session;
 
 pub use hub::Hub;

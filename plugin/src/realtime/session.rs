@@ -13,6 +13,7 @@ use futures_util::StreamExt;
 
 use super::hub::{Audience, Outbound};
 use super::protocol::{ClientFrame, Person, ServerFrame, VERSION};
+use super::sends::SendRequest;
 use crate::Storechat;
 use crate::domain::{Actor, ClientMsgId, MessageBody, Role};
 use crate::error::ChatError;
@@ -98,6 +99,12 @@ pub async fn upgrade(
         }
     };
     let stream = stream.max_frame_size(config.realtime.max_frame_bytes);
+    let sends = super::sends::start(
+        chat.service().clone(),
+        actor.clone(),
+        session.clone(),
+        SENDS_IN_FLIGHT,
+    );
     let connection = Connection {
         chat: chat.get_ref().clone(),
         actor,
@@ -105,6 +112,7 @@ pub async fn upgrade(
         session,
         audiences: HashMap::new(),
         resumed: HashMap::new(),
+        sends,
     };
     actix_web::rt::spawn(connection.run(stream, outbound));
     response
@@ -121,6 +129,8 @@ struct Connection {
     /// The newest message a resume sent, per conversation: the hub's copy
     /// of those messages is not sent again.
     resumed: HashMap<i64, i64>,
+    /// This connection's sends in flight (see `sends`).
+    sends: tokio::sync::mpsc::Sender<SendRequest>,
 }
 
 enum Next {
@@ -128,6 +138,8 @@ enum Next {
     Close(CloseCode, &'static str),
 }
 
+/// Sends of one connection that may wait for their commit at once.
+const SENDS_IN_FLIGHT: usize = 64;
 /// The most conversations one resume frame may name.
 const RESUME_CONVERSATIONS: usize = 100;
 /// The most messages a resume replays per conversation; past that the
@@ -316,23 +328,16 @@ impl Connection {
                     Ok(input) => input,
                     Err(invalid) => return self.refuse(reference, invalid.into()).await,
                 };
-                match service
-                    .send_message(&self.actor, conversation_id, input)
-                    .await
-                {
-                    Ok(sent) => {
-                        self.audiences
-                            .insert(conversation_id, Audience::of(&sent.conversation));
-                        self.send(ServerFrame::Ack {
-                            reference,
-                            client_msg_id: &client_msg_id,
-                            conversation_id,
-                            message_id: sent.message.id,
-                            created: sent.created,
-                        })
+                let request = SendRequest {
+                    reference: reference.map(str::to_owned),
+                    client_msg_id,
+                    conversation_id,
+                    input,
+                };
+                // Waits while the pipeline is full: that is the backpressure.
+                if self.sends.send(request).await.is_err() {
+                    self.error(reference, "unavailable", "Please try again.")
                         .await;
-                    }
-                    Err(e) => self.refuse(reference, e).await,
                 }
             }
             ClientFrame::Edit {

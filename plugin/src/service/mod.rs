@@ -95,9 +95,8 @@ pub(crate) fn load_for_write(
     actor: &Actor,
     id: i64,
 ) -> Result<Conversation, ChatError> {
-    store::conversations::lock(conn, id)?;
     let conversation =
-        store::conversations::find(conn, id)?.ok_or(ChatError::ConversationNotFound)?;
+        store::conversations::find_for_write(conn, id)?.ok_or(ChatError::ConversationNotFound)?;
     authorize_view(actor, &conversation)?;
     Ok(conversation)
 }

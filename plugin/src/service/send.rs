@@ -56,7 +56,7 @@ impl ChatService {
         let mail = self.mail.clone();
         let result = self
             .db
-            .write(move |conn| {
+            .write_about(conversation_id, move |conn| {
                 let conversation = load_for_write(conn, &writer, conversation_id)?;
                 if let Some(client_id) = &input.client_msg_id
                     && let Some(message) =

@@ -1,7 +1,7 @@
 //! Connections and the pool. Owns backend detection, SQLite pragmas and the
 //! one write path; knows nothing of conversations.
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
@@ -10,6 +10,7 @@ use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool, PooledConnectio
 use diesel::{PgConnection, SqliteConnection};
 
 use super::StoreError;
+use super::writer::{WriterOptions, Writers};
 
 /// A connection to either backend. PostgreSQL is listed first because
 /// `establish` tries variants in order and SQLite accepts any string as a path.
@@ -20,6 +21,67 @@ pub enum AnyConnection {
     /// The embedded default.
     Sqlite(SqliteConnection),
 }
+
+/// Runs one diesel query on the concrete connection inside an
+/// [`AnyConnection`]; the body is compiled once per backend.
+///
+/// Through the multi-backend wrapper diesel keys its prepared-statement
+/// cache by the SQL text, which it builds again for every execution (and
+/// some shapes it prepares anew each time). On the concrete connection a
+/// query of a static shape is prepared once per connection and found by its
+/// type. The statements every message runs use this; profiling the writer
+/// showed query building and SQL parsing costing more than SQLite's own
+/// work.
+macro_rules! on_backend {
+    ($conn:expr, |$c:ident| $body:expr) => {
+        match $conn {
+            $crate::store::AnyConnection::Sqlite($c) => $body,
+            $crate::store::AnyConnection::Postgresql($c) => $body,
+        }
+    };
+}
+pub(crate) use on_backend;
+
+/// A statement diesel would prepare again on every execution, cached by
+/// its SQL text instead.
+///
+/// Diesel never caches an `UPDATE` (a changeset may skip `None` fields) nor
+/// an `INSERT` of a struct with optional fields (absent values change the
+/// text), because under a key of the query's *type* two different texts
+/// would share one prepared statement. Keyed by the text itself, each shape
+/// gets its own: correct, and bounded for statements whose shapes are few,
+/// which is what this is for (the statements of every message).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct CacheBySql<Q>(pub Q);
+
+impl<Q> diesel::query_builder::QueryId for CacheBySql<Q> {
+    type QueryId = ();
+    // No static id: the cache key is the SQL text.
+    const HAS_STATIC_QUERY_ID: bool = false;
+}
+
+impl<Q: diesel::query_builder::Query> diesel::query_builder::Query for CacheBySql<Q> {
+    type SqlType = Q::SqlType;
+}
+
+impl<Q, DB> diesel::query_builder::QueryFragment<DB> for CacheBySql<Q>
+where
+    DB: diesel::backend::Backend,
+    Q: diesel::query_builder::QueryFragment<DB>,
+{
+    fn walk_ast<'b>(
+        &'b self,
+        pass: diesel::query_builder::AstPass<'_, 'b, DB>,
+    ) -> diesel::QueryResult<()> {
+        self.0.walk_ast(pass)
+    }
+
+    fn is_safe_to_cache_prepared(&self, _backend: &DB) -> diesel::QueryResult<bool> {
+        Ok(true)
+    }
+}
+
+impl<Q, Conn> diesel::query_dsl::RunQueryDsl<Conn> for CacheBySql<Q> {}
 
 /// Which database a URL points at.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -71,15 +133,22 @@ struct SqlitePragmas;
 
 impl CustomizeConnection<AnyConnection, diesel::r2d2::Error> for SqlitePragmas {
     fn on_acquire(&self, conn: &mut AnyConnection) -> Result<(), diesel::r2d2::Error> {
-        if let AnyConnection::Sqlite(c) = conn {
-            c.batch_execute(
-                "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000; \
-                 PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;",
-            )
-            .map_err(diesel::r2d2::Error::QueryError)?;
-        }
-        Ok(())
+        sqlite_pragmas(conn).map_err(diesel::r2d2::Error::QueryError)
     }
+}
+
+/// WAL with `synchronous = NORMAL`: a commit appends to the log without an
+/// fsync (checkpoints fsync). Memory-mapped reads spare the copy of each
+/// page a pooled connection reads back after another connection's commit.
+fn sqlite_pragmas(conn: &mut AnyConnection) -> Result<(), diesel::result::Error> {
+    if let AnyConnection::Sqlite(c) = conn {
+        c.batch_execute(
+            "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 5000; \
+             PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; \
+             PRAGMA mmap_size = 268435456; PRAGMA temp_store = MEMORY;",
+        )?;
+    }
+    Ok(())
 }
 
 /// The plugin's database handle: a pool plus the write path.
@@ -90,9 +159,11 @@ impl CustomizeConnection<AnyConnection, diesel::r2d2::Error> for SqlitePragmas {
 pub struct Db {
     pool: Pool<ConnectionManager<AnyConnection>>,
     backend: Backend,
-    /// SQLite has one write lock per file; queueing writers of this process
-    /// here is fairer and faster than SQLite's sleep-and-retry busy handler.
-    sqlite_writer: Arc<Mutex<()>>,
+    /// The group-commit writers (see the `writer` module). SQLite has one
+    /// write lock per file: its one writer thread also queues this
+    /// process's writers, fairer and faster than SQLite's sleep-and-retry
+    /// busy handler.
+    writers: Arc<Writers>,
 }
 
 impl std::fmt::Debug for Db {
@@ -110,6 +181,14 @@ pub struct PoolOptions {
     pub max_size: u32,
     /// How long a caller waits for a free connection before the request fails.
     pub connection_timeout: Duration,
+    /// Writer threads on PostgreSQL, each with its own connection besides
+    /// the pool (SQLite always has one). Writes about one conversation
+    /// always go to the same writer.
+    pub writers: usize,
+    /// Writes waiting per writer; past this, callers wait for room.
+    pub write_queue: usize,
+    /// Most writes committed together in one transaction.
+    pub write_batch: usize,
 }
 
 impl Default for PoolOptions {
@@ -117,6 +196,9 @@ impl Default for PoolOptions {
         PoolOptions {
             max_size: 10,
             connection_timeout: Duration::from_secs(10),
+            writers: 4,
+            write_queue: 1024,
+            write_batch: 256,
         }
     }
 }
@@ -139,7 +221,7 @@ impl Db {
                 reason: e.to_string(),
             });
         }
-        let manager = ConnectionManager::<AnyConnection>::new(target);
+        let manager = ConnectionManager::<AnyConnection>::new(target.clone());
         let pool = Pool::builder()
             .max_size(options.max_size)
             .min_idle(Some(1))
@@ -154,10 +236,26 @@ impl Db {
                 target: redact(url),
                 reason: e.to_string(),
             })?;
+        let writer_options = WriterOptions {
+            writers: options.writers,
+            queue: options.write_queue,
+            batch: options.write_batch,
+        };
+        let writers = Writers::start(backend, &writer_options, move || {
+            let mut conn = match backend {
+                Backend::Postgres => {
+                    PgConnection::establish(&target).map(AnyConnection::Postgresql)
+                }
+                Backend::Sqlite => SqliteConnection::establish(&target).map(AnyConnection::Sqlite),
+            }
+            .map_err(|e| StoreError::Unavailable(e.to_string()))?;
+            sqlite_pragmas(&mut conn)?;
+            Ok(conn)
+        });
         Ok(Db {
             pool,
             backend,
-            sqlite_writer: Arc::new(Mutex::new(())),
+            writers: Arc::new(writers),
         })
     }
 
@@ -193,25 +291,45 @@ impl Db {
         .await
     }
 
-    /// Runs `f` in one write transaction. On SQLite the transaction starts
-    /// with `BEGIN IMMEDIATE` so that a read-then-write can never fail with
-    /// SQLITE_BUSY half-way; on PostgreSQL it is a plain `BEGIN`.
+    /// Runs `f` as one atomic write: all of it is committed or none. On
+    /// SQLite it runs on the writer thread, committed together with the
+    /// other writes waiting then (each in its own savepoint; the
+    /// transaction starts with `BEGIN IMMEDIATE`, so a read-then-write never
+    /// fails with SQLITE_BUSY half-way). On PostgreSQL it is a transaction
+    /// of its own on a pooled connection: `f` may lock rows in any order.
+    /// Returns only after the commit.
     pub async fn write<T, E, F>(&self, f: F) -> Result<T, E>
     where
         T: Send + 'static,
         E: From<StoreError> + Send + 'static,
         F: FnOnce(&mut AnyConnection) -> Result<T, E> + Send + 'static,
     {
-        let db = self.clone();
-        spawn_blocking(move || {
-            let mut conn = db.checkout()?;
-            let _guard = match db.backend {
-                Backend::Sqlite => Some(db.sqlite_writer.lock().unwrap_or_else(|p| p.into_inner())),
-                Backend::Postgres => None,
-            };
-            write_transaction(&mut conn, f)
-        })
-        .await
+        match self.backend {
+            Backend::Sqlite => self.writers.run(None, f).await,
+            Backend::Postgres => {
+                let db = self.clone();
+                spawn_blocking(move || {
+                    let mut conn = db.checkout()?;
+                    write_transaction(&mut conn, f)
+                })
+                .await
+            }
+        }
+    }
+
+    /// Runs `f` as one atomic write about one conversation, committed
+    /// together with other writes (group commit; see [`Db::write`]). `f`
+    /// may lock that conversation's row and no other: on PostgreSQL the
+    /// batch has taken it already, in the order that keeps batches free of
+    /// deadlocks. Returns only after the commit; when the writers are behind,
+    /// it first waits for room in their queue.
+    pub async fn write_about<T, E, F>(&self, conversation_id: i64, f: F) -> Result<T, E>
+    where
+        T: Send + 'static,
+        E: From<StoreError> + Send + 'static,
+        F: FnOnce(&mut AnyConnection) -> Result<T, E> + Send + 'static,
+    {
+        self.writers.run(Some(conversation_id), f).await
     }
 
     /// Runs blocking work with a pooled connection and no transaction; for

@@ -6,7 +6,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::schema::storechat_conversations as c;
-use super::{AnyConnection, Conversation, StoreError};
+use super::{AnyConnection, CacheBySql, Conversation, StoreError, on_backend};
 use crate::domain::{ConversationId, MessageId, Side, Status};
 
 /// The values of a new conversation.
@@ -56,11 +56,11 @@ pub fn find(
     conn: &mut AnyConnection,
     id: ConversationId,
 ) -> Result<Option<Conversation>, StoreError> {
-    Ok(c::table
+    Ok(on_backend!(conn, |conn| c::table
         .find(id)
         .select(Conversation::as_select())
         .first(conn)
-        .optional()?)
+        .optional())?)
 }
 
 /// Several conversations by id, in no particular order.
@@ -74,16 +74,26 @@ pub fn find_many(
         .load(conn)?)
 }
 
-/// Takes the row lock of a conversation for the rest of the transaction, so
-/// writers of one conversation run one after the other. SQLite needs nothing:
-/// its write transactions are already exclusive (`BEGIN IMMEDIATE`).
-pub fn lock(conn: &mut AnyConnection, id: ConversationId) -> Result<(), StoreError> {
-    if let AnyConnection::Postgresql(pg) = conn {
-        diesel::sql_query("SELECT id FROM storechat_conversations WHERE id = $1 FOR UPDATE")
-            .bind::<diesel::sql_types::BigInt, _>(id)
-            .execute(pg)?;
-    }
-    Ok(())
+/// One conversation by id, its row locked for the rest of the transaction
+/// on PostgreSQL (one statement: the lock and the row). SQLite's write
+/// transactions are exclusive already.
+pub fn find_for_write(
+    conn: &mut AnyConnection,
+    id: ConversationId,
+) -> Result<Option<Conversation>, StoreError> {
+    Ok(match conn {
+        AnyConnection::Postgresql(pg) => c::table
+            .find(id)
+            .select(Conversation::as_select())
+            .for_update()
+            .first(pg)
+            .optional(),
+        AnyConnection::Sqlite(sqlite) => c::table
+            .find(id)
+            .select(Conversation::as_select())
+            .first(sqlite)
+            .optional(),
+    }?)
 }
 
 /// Records a message written by a person: counters, the writer's own read
@@ -109,25 +119,27 @@ pub fn record_message(
     );
     // The writer has seen everything up to their own message.
     let updated = if side == Side::Customer {
-        diesel::update(target)
+        let update = diesel::update(target)
             .set((
                 common,
                 c::unread_for_admin.eq(c::unread_for_admin + 1),
                 c::unread_for_user.eq(0),
                 c::user_read_up_to.eq(message_id),
             ))
-            .returning(c::all_columns)
-            .get_result::<Conversation>(conn)?
+            .returning(c::all_columns);
+        on_backend!(conn, |conn| CacheBySql(update)
+            .get_result::<Conversation>(conn))?
     } else {
-        diesel::update(target)
+        let update = diesel::update(target)
             .set((
                 common,
                 c::unread_for_user.eq(c::unread_for_user + 1),
                 c::unread_for_admin.eq(0),
                 c::admin_read_up_to.eq(message_id),
             ))
-            .returning(c::all_columns)
-            .get_result::<Conversation>(conn)?
+            .returning(c::all_columns);
+        on_backend!(conn, |conn| CacheBySql(update)
+            .get_result::<Conversation>(conn))?
     };
     Ok(updated)
 }

@@ -4,7 +4,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::schema::storechat_messages as m;
-use super::{AnyConnection, Message, StoreError};
+use super::{AnyConnection, CacheBySql, Message, StoreError, on_backend};
 use crate::domain::{ConversationId, MessageId, Side};
 
 /// The values of a new message.
@@ -33,10 +33,10 @@ pub struct NewMessage {
 
 /// Inserts a message.
 pub fn insert(conn: &mut AnyConnection, new: &NewMessage) -> Result<Message, StoreError> {
-    Ok(diesel::insert_into(m::table)
+    let insert = diesel::insert_into(m::table)
         .values(new)
-        .returning(m::all_columns)
-        .get_result::<Message>(conn)?)
+        .returning(m::all_columns);
+    Ok(on_backend!(conn, |c| CacheBySql(insert).get_result::<Message>(c))?)
 }
 
 /// The message a writer already sent with this client id, if any.
@@ -45,21 +45,21 @@ pub fn find_by_client_id(
     sender_id: &str,
     client_msg_id: &str,
 ) -> Result<Option<Message>, StoreError> {
-    Ok(m::table
+    Ok(on_backend!(conn, |c| m::table
         .filter(m::sender_id.eq(sender_id))
         .filter(m::client_msg_id.eq(client_msg_id))
         .select(Message::as_select())
-        .first(conn)
-        .optional()?)
+        .first(c)
+        .optional())?)
 }
 
 /// One message by id.
 pub fn find(conn: &mut AnyConnection, id: MessageId) -> Result<Option<Message>, StoreError> {
-    Ok(m::table
+    Ok(on_backend!(conn, |c| m::table
         .find(id)
         .select(Message::as_select())
-        .first(conn)
-        .optional()?)
+        .first(c)
+        .optional())?)
 }
 
 /// Marks a message removed by `by`; the row and its text stay for the record.

@@ -12,9 +12,10 @@ pub mod notifications;
 pub mod outbox;
 pub mod prefs;
 pub(crate) mod schema;
+mod writer;
 
-pub(crate) use connection::redact;
 pub use connection::{AnyConnection, Backend, Db, PoolOptions, write_transaction};
+pub(crate) use connection::{CacheBySql, on_backend, redact};
 pub use models::{Conversation, Message, MessageKind, Notification};
 
 /// Storage failures. Causes are kept for logs; users see a generic message.

@@ -43,10 +43,13 @@ pub struct NewNotification {
 
 /// Inserts a notification.
 pub fn insert(conn: &mut AnyConnection, new: &NewNotification) -> Result<Notification, StoreError> {
-    Ok(diesel::insert_into(n::table)
+    let insert = diesel::insert_into(n::table)
         .values(new)
-        .returning(n::all_columns)
-        .get_result::<Notification>(conn)?)
+        .returning(n::all_columns);
+    Ok(super::on_backend!(conn, |c| super::CacheBySql(insert)
+        .get_result::<Notification>(
+        c
+    ))?)
 }
 
 // Boxed queries over the multi-backend need the backend type spelled out.
@@ -124,12 +127,30 @@ pub fn mark_conversation_read(
     up_to: MessageId,
     at: NaiveDateTime,
 ) -> Result<usize, StoreError> {
-    let ids: Vec<i64> = inbox_query(reader)
-        .filter(n::conversation_id.eq(conversation_id))
-        .filter(n::message_id.le(up_to))
-        .filter(n::read_at.is_null())
-        .select(n::id)
-        .load(conn)?;
+    // Every message runs this for its writer: a query of a static shape
+    // per kind of inbox (see `on_backend!`), usually finding nothing.
+    let of_conversation = n::conversation_id
+        .eq(conversation_id)
+        .and(n::recipient_side.eq(reader.side.as_str()))
+        .and(n::message_id.le(up_to))
+        .and(n::read_at.is_null());
+    let ids: Vec<i64> = match (&reader.side, &reader.id) {
+        (Side::Staff, Some(id)) => super::on_backend!(conn, |c| n::table
+            .filter(of_conversation)
+            .filter(n::recipient_id.is_null().or(n::recipient_id.eq(id)))
+            .select(n::id)
+            .load(c))?,
+        (_, Some(id)) => super::on_backend!(conn, |c| n::table
+            .filter(of_conversation)
+            .filter(n::recipient_id.eq(id))
+            .select(n::id)
+            .load(c))?,
+        (_, None) => super::on_backend!(conn, |c| n::table
+            .filter(of_conversation)
+            .filter(n::recipient_id.is_null())
+            .select(n::id)
+            .load(c))?,
+    };
     if ids.is_empty() {
         return Ok(0);
     }

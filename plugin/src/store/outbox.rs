@@ -64,16 +64,16 @@ pub fn enqueue(
     due_at: NaiveDateTime,
     now: NaiveDateTime,
 ) -> Result<bool, StoreError> {
-    let waiting: i64 = o::table
+    let waiting: i64 = super::on_backend!(conn, |c| o::table
         .filter(o::conversation_id.eq(conversation_id))
         .filter(o::recipient_side.eq(recipient.as_str()))
         .filter(o::status.eq("pending"))
         .count()
-        .get_result(conn)?;
+        .get_result(c))?;
     if waiting > 0 {
         return Ok(false);
     }
-    diesel::insert_into(o::table)
+    super::on_backend!(conn, |c| diesel::insert_into(o::table)
         .values((
             o::kind.eq(kind),
             o::conversation_id.eq(conversation_id),
@@ -84,7 +84,7 @@ pub fn enqueue(
             o::next_attempt_at.eq(due_at),
             o::created_at.eq(now),
         ))
-        .execute(conn)?;
+        .execute(c))?;
     Ok(true)
 }
 

@@ -1,0 +1,1 @@
+DROP INDEX storechat_notifications_unread_by_conversation;
