@@ -229,6 +229,53 @@ async fn a_message_is_acked_after_commit_and_reaches_only_those_who_may_see_it()
     assert_eq!(reply["conversation"]["status"], "AWAITING_USER");
 }
 
+/// A client may send without waiting for each ack: the messages are
+/// stored in the order sent and acked in that order, each after its
+/// commit.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sends_without_waiting_for_acks_are_stored_and_acked_in_order() {
+    let t = TestChat::sqlite().await;
+    let (url, _server) = serve(&t.chat);
+    let id = open_conversation(&t, &alice(), "Quick typist").await;
+    let mut alice_ws = Client::open(&url, "u-alice").await;
+    let mut ann_ws = Client::open(&url, "u-ann").await;
+    // Within the default rate limit (120 a minute).
+    const N: usize = 100;
+    for n in 0..N {
+        alice_ws.send(json!({"type": "send", "conversation_id": id, "client_msg_id": format!("q-{n}"), "body": format!("line {n}")})).await;
+    }
+    let mut acked = Vec::new();
+    while acked.len() < N {
+        let ack = alice_ws.next_of("ack").await;
+        acked.push((
+            ack["client_msg_id"].as_str().unwrap_or_default().to_owned(),
+            ack["message_id"].as_i64().expect("id"),
+        ));
+    }
+    let expected: Vec<String> = (0..N).map(|n| format!("q-{n}")).collect();
+    assert_eq!(
+        acked.iter().map(|(c, _)| c.clone()).collect::<Vec<_>>(),
+        expected,
+        "acks in the order sent"
+    );
+    assert!(
+        acked.windows(2).all(|w| w[0].1 < w[1].1),
+        "stored in the order sent"
+    );
+    let mut seen = Vec::new();
+    while seen.len() < N {
+        let frame = ann_ws.next_of("message").await;
+        seen.push(
+            frame["message"]["body"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned(),
+        );
+    }
+    let lines: Vec<String> = (0..N).map(|n| format!("line {n}")).collect();
+    assert_eq!(seen, lines, "staff get each once, in order");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_same_client_id_sent_twice_concurrently_stores_one_message() {
     let t = TestChat::sqlite().await;

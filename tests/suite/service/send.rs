@@ -17,7 +17,74 @@ on_both_backends!(
     strangers_cannot_write_in_a_conversation,
     replies_must_quote_a_message_of_the_same_conversation,
     unknown_conversations_are_not_found,
+    many_senders_at_once_each_get_their_own_answer,
 );
+
+/// Writes are committed in batches (group commit): a refused message in a
+/// batch must not take the others down with it, nor leave anything behind.
+async fn many_senders_at_once_each_get_their_own_answer(t: TestChat) {
+    let s = t.service();
+    let opened = open_as(s, &alice(), "Busy").await.conversation;
+    let open = opened.id;
+    let closed = open_as(s, &alice(), "Done").await.conversation.id;
+    s.set_status(&ann(), closed, Status::Closed)
+        .await
+        .expect("closes");
+    let before = rows::snapshot(s).await;
+    let mut tasks = Vec::new();
+    for n in 0..60 {
+        let s = s.clone();
+        // Every third one goes to the closed conversation and is refused.
+        let target = if n % 3 == 0 { closed } else { open };
+        tasks.push(tokio::spawn(async move {
+            let sent = s
+                .send_message(
+                    &alice(),
+                    target,
+                    text_with_id("Burst", &format!("burst-{n}")),
+                )
+                .await;
+            (n, target, sent)
+        }));
+    }
+    let mut stored = Vec::new();
+    for task in tasks {
+        let (n, target, sent) = task.await.expect("task");
+        if target == closed {
+            assert!(matches!(sent, Err(ChatError::Closed)), "{n}: {sent:?}");
+        } else {
+            let sent = sent.unwrap_or_else(|e| panic!("{n}: {e:?}"));
+            assert!(sent.created);
+            stored.push(sent.message.id);
+        }
+    }
+    assert_eq!(stored.len(), 40);
+    let view = s
+        .get_conversation(&alice(), open, None, 100)
+        .await
+        .expect("loads");
+    let mut ids: Vec<i64> = view.messages.iter().map(|m| m.id).collect();
+    ids.retain(|id| stored.contains(id));
+    assert_eq!(ids.len(), 40, "every acknowledged message is there");
+    assert_eq!(view.conversation.message_count, opened.message_count + 40);
+    assert_eq!(
+        view.conversation.unread_for_admin,
+        opened.unread_for_admin + 40
+    );
+    let after = rows::snapshot(s).await;
+    // [conversations, messages, reactions, notifications]: one message
+    // and one staff notification per accepted send, nothing for the others.
+    assert_eq!(
+        after,
+        [before[0], before[1] + 40, before[2], before[3] + 40],
+        "nothing of a refused message is stored"
+    );
+    let closed_view = s
+        .get_conversation(&ann(), closed, None, 100)
+        .await
+        .expect("loads");
+    assert_eq!(closed_view.conversation.status, Status::Closed);
+}
 
 async fn each_side_moves_the_status(t: TestChat) {
     let s = t.service();
