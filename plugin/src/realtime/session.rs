@@ -99,12 +99,6 @@ pub async fn upgrade(
         }
     };
     let stream = stream.max_frame_size(config.realtime.max_frame_bytes);
-    let sends = super::sends::start(
-        chat.service().clone(),
-        actor.clone(),
-        session.clone(),
-        SENDS_IN_FLIGHT,
-    );
     let connection = Connection {
         chat: chat.get_ref().clone(),
         actor,
@@ -112,7 +106,7 @@ pub async fn upgrade(
         session,
         audiences: HashMap::new(),
         resumed: HashMap::new(),
-        sends,
+        sends: None,
     };
     actix_web::rt::spawn(connection.run(stream, outbound));
     response
@@ -129,8 +123,9 @@ struct Connection {
     /// The newest message a resume sent, per conversation: the hub's copy
     /// of those messages is not sent again.
     resumed: HashMap<i64, i64>,
-    /// This connection's sends in flight (see `sends`).
-    sends: tokio::sync::mpsc::Sender<SendRequest>,
+    /// This connection's sends in flight (see `sends`), started with its
+    /// first message: most connections only listen.
+    sends: Option<tokio::sync::mpsc::Sender<SendRequest>>,
 }
 
 enum Next {
@@ -230,7 +225,10 @@ impl Connection {
     async fn incoming(&mut self, frame: Result<Message, ProtocolError>) -> Next {
         match frame {
             Ok(Message::Text(text)) => {
-                self.handle(&text).await;
+                // Boxed: the state of a frame being handled is large and
+                // only exists while one is; an idle connection (the
+                // common case) keeps a small task.
+                Box::pin(self.handle(&text)).await;
                 Next::Continue
             }
             Ok(Message::Binary(_)) => {
@@ -335,7 +333,15 @@ impl Connection {
                     input,
                 };
                 // Waits while the pipeline is full: that is the backpressure.
-                if self.sends.send(request).await.is_err() {
+                let sends = self.sends.get_or_insert_with(|| {
+                    super::sends::start(
+                        self.chat.service().clone(),
+                        self.actor.clone(),
+                        self.session.clone(),
+                        SENDS_IN_FLIGHT,
+                    )
+                });
+                if sends.send(request).await.is_err() {
                     self.error(reference, "unavailable", "Please try again.")
                         .await;
                 }
