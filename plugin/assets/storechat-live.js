@@ -13,6 +13,26 @@
 // with send() wait for the connection; a `send` whose answer was lost to a
 // disconnect is sent again on reconnect (the client_msg_id makes that safe).
 // Frame types nobody listens to are ignored.
+//
+// Two things it does for every page that loads it:
+//
+// - A `message` frame from the other side (the store's, for a customer; a
+//   customer's, for staff) is answered with a `delivered` receipt, once per
+//   message, so that the writer sees the double check.
+// - The host's own unread badges follow the chat live. Mark them
+//
+//     <span class="badge" data-storechat-unread="customer">2</span>  (a customer's unread store replies)
+//     <span class="badge" data-storechat-unread="admin">5</span>     (the store's unread customer messages)
+//
+//   and load this script (`<script src="/storechat/assets/storechat-live.js" defer>`)
+//   on the pages that show them: it connects when such an element is on the
+//   page, writes the count into it ("99+" above 99), sets `hidden` at 0
+//   (unless it has `data-storechat-unread-zero`: then it shows 0), and
+//   fires `storechat:unread` ({ detail: { kind, count } }) on document. The
+//   count comes from `hello` and the frames that move it; when a frame
+//   cannot say by how much (a removal, a read receipt of an older message) it
+//   is read again from `badge.json`. Routes other than the defaults: give
+//   the element `data-storechat-unread-url` (the badge.json to read).
 (function (global) {
   "use strict";
   if (global.StorechatLive) return;
@@ -56,6 +76,8 @@
     this.retryTimer = null;
     this.pingTimer = null;
     this.pongTimer = null;
+    this.deliveredUpTo = {}; // conversation id -> newest message we said we have
+    this.resuming = 0; // resume frames not answered yet
     var self = this;
     global.addEventListener("online", function () { self.wake(); });
     document.addEventListener("visibilitychange", function () {
@@ -179,6 +201,7 @@
       return;
     }
     if (frame.type === "pong") clearTimeout(this.pongTimer);
+    if (frame.type === "message") this.delivered(frame);
     // The answer to a frame of ours (ack, done, pong, resumed, … or error) carries its ref.
     var waiting = frame.ref != null && this.pending[frame.ref];
     if (waiting) {
@@ -216,12 +239,20 @@
     var self = this;
     var ref = "r" + this.nextRef++;
     var out = Object.assign({}, frame, { ref: ref });
-    return new Promise(function (resolve, reject) {
+    var answered = new Promise(function (resolve, reject) {
       var entry = { frame: out, resolve: resolve, reject: reject, sent: false, timer: null };
       self.pending[ref] = entry;
       if (self.isOpen()) self.transmit(entry);
       if (self.stopped) self.fail(ref, "disconnected", "The chat connection is closed.");
     });
+    // While a resume is under way, `message` frames are replays of what was
+    // missed, not news: the badges must not count them twice.
+    if (frame.type === "resume") {
+      this.resuming += 1;
+      var settled = function () { self.resuming -= 1; };
+      answered.then(settled, settled);
+    }
+    return answered;
   };
 
   Live.prototype.transmit = function (entry) {
@@ -271,6 +302,168 @@
     return this.isOpen() && this.raw(frame);
   };
 
+  /** Whether `m` was written by the other side than `user` (system messages by nobody). */
+  function fromOtherSide(user, m) {
+    if (!user || !m || m.kind === "system" || m.sender_side === "system") return false;
+    var customerWrote = m.sender_side === "customer";
+    return user.side === "customer" ? !customerWrote : customerWrote;
+  }
+
+  /** A `message` frame of the other side arrived: say so, once per message. */
+  Live.prototype.delivered = function (frame) {
+    var c = frame.conversation;
+    var m = frame.message;
+    if (!c || !m || m.deleted_at || !fromOtherSide(this.user, m)) return;
+    if ((this.deliveredUpTo[c.id] || 0) >= m.id) return;
+    if (this.notify({ type: "delivered", conversation_id: c.id, up_to: m.id })) this.deliveredUpTo[c.id] = m.id;
+  };
+
+  // ------------------------------------------------ the host's unread badges
+  var BADGE_URLS = { customer: "/dashboard/messages/badge.json", admin: "/admin/dashboard/conversation/badge.json" };
+  var RESYNC_AFTER_MS = 300;
+
+  function Badges(live) {
+    this.live = live;
+    this.total = null; // unknown until hello
+    this.counts = {}; // conversation id -> this side's unread counter, as last seen in a frame
+    this.newest = {}; // conversation id -> newest message id seen
+    this.changes = 0; // bumped by every change, to notice one made while a resync was under way
+    this.timer = null;
+    this.fetching = false;
+    var self = this;
+    live.on("hello", function (frame) {
+      self.counts = {};
+      self.newest = {};
+      self.set(typeof frame.unread === "number" ? frame.unread : null);
+    });
+    live.on("message", function (frame) { self.message(frame); });
+    live.on("receipt", function (frame) { self.receipt(frame); });
+    live.on("message_deleted", function (frame) {
+      delete self.counts[frame.conversation_id];
+      self.resync();
+    });
+    live.on("conversations_deleted", function (frame) {
+      (frame.ids || []).forEach(function (id) { delete self.counts[id]; });
+      self.resync();
+    });
+    document.addEventListener("visibilitychange", function () {
+      // Back from a long time in the background: make sure.
+      if (document.visibilityState === "visible" && live.isOpen()) self.resync(true);
+    });
+  }
+
+  /** "customer" or "admin": which badges this person has; null for vendors. */
+  Badges.prototype.kind = function () {
+    var side = this.live.user && this.live.user.side;
+    return side === "customer" ? "customer" : side === "staff" ? "admin" : null;
+  };
+
+  Badges.prototype.elements = function () {
+    var kind = this.kind();
+    return kind ? document.querySelectorAll('[data-storechat-unread="' + kind + '"]') : [];
+  };
+
+  Badges.prototype.counterOf = function (c) {
+    return this.kind() === "customer" ? c.unread_for_user : c.unread_for_admin;
+  };
+
+  Badges.prototype.set = function (total) {
+    this.changes += 1;
+    this.total = total;
+    this.render();
+  };
+
+  Badges.prototype.add = function (delta) {
+    if (this.total == null || !delta) return;
+    this.set(Math.max(0, this.total + delta));
+  };
+
+  Badges.prototype.render = function () {
+    var n = this.total;
+    var kind = this.kind();
+    if (n == null || !kind) return;
+    var text = n > 99 ? "99+" : String(n);
+    Array.prototype.forEach.call(this.elements(), function (badge) {
+      badge.textContent = text;
+      badge.hidden = n <= 0 && !badge.hasAttribute("data-storechat-unread-zero");
+      badge.setAttribute("data-storechat-unread-count", String(n));
+    });
+    var event;
+    try {
+      event = new CustomEvent("storechat:unread", { detail: { kind: kind, count: n } });
+    } catch (e) {
+      return;
+    }
+    document.dispatchEvent(event);
+  };
+
+  Badges.prototype.message = function (frame) {
+    var c = frame.conversation;
+    var m = frame.message;
+    if (!c || !m || typeof this.counterOf(c) !== "number") return;
+    var now = this.counterOf(c);
+    this.newest[c.id] = Math.max(this.newest[c.id] || 0, m.id);
+    var before = this.counts[c.id];
+    this.counts[c.id] = now;
+    // Replayed by a resume: hello counted it already.
+    if (this.live.resuming > 0) return this.resync();
+    if (before === undefined) {
+      // A new message of the other side moved the counter by one; a system
+      // line moves nothing. Our own side's message set it to 0 from a
+      // number we never saw.
+      if (fromOtherSide(this.live.user, m)) before = Math.max(0, now - 1);
+      else if (m.kind === "system" || m.sender_side === "system") before = now;
+      else return this.resync();
+    }
+    this.add(now - before);
+  };
+
+  Badges.prototype.receipt = function (frame) {
+    var mine = this.kind() === "customer" ? "customer" : "store";
+    if (frame.state !== "seen" || frame.side !== mine) return;
+    var id = frame.conversation_id;
+    var before = this.counts[id];
+    // Read up to the newest we know of: nothing left there.
+    if (before !== undefined && this.newest[id] && frame.up_to >= this.newest[id]) {
+      this.counts[id] = 0;
+      return this.add(-before);
+    }
+    delete this.counts[id];
+    this.resync();
+  };
+
+  /** Reads the count again from badge.json, soon (several frames, one request). */
+  Badges.prototype.resync = function (force) {
+    if (!this.elements().length || (!force && this.total === 0)) return;
+    var self = this;
+    clearTimeout(this.timer);
+    this.timer = setTimeout(function () { self.fetch(); }, RESYNC_AFTER_MS);
+  };
+
+  Badges.prototype.fetch = function () {
+    var badge = this.elements()[0];
+    if (!badge || !global.fetch) return;
+    if (this.fetching) return this.resync(true);
+    var url = badge.getAttribute("data-storechat-unread-url") || BADGE_URLS[this.kind()];
+    var self = this;
+    var changes = this.changes;
+    this.fetching = true;
+    global
+      .fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (r) { return r.ok ? r.json() : Promise.reject(r.status); })
+      .then(function (body) {
+        self.fetching = false;
+        var n = typeof body.unread === "number" ? body.unread : body.unread_messages;
+        if (typeof n !== "number") return;
+        // A frame moved the count meanwhile: this answer may predate it.
+        if (self.changes !== changes) return self.resync(true);
+        self.set(n);
+      })
+      .catch(function () {
+        self.fetching = false;
+      });
+  };
+
   var shared = {};
 
   global.StorechatLive = {
@@ -279,11 +472,20 @@
       var url = socketUrl(options && options.url);
       if (!shared[url]) {
         shared[url] = new Live(url);
+        shared[url].badges = new Badges(shared[url]);
         shared[url].connect();
       }
       return shared[url];
     },
     clientMsgId: clientMsgId,
+    fromOtherSide: fromOtherSide,
     Live: Live,
   };
+
+  // Loaded by the host's own layout for its badges: connect when there are some.
+  function badgesOnly() {
+    if (document.querySelector("[data-storechat-unread]")) global.StorechatLive.connect();
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", badgesOnly);
+  else badgesOnly();
 })(window);

@@ -3,11 +3,18 @@
 // without it; this only adds what happens while they are open:
 //
 //   data-sc-live="customer-thread" / "admin-change": new messages appear in
-//     the server's markup, "… is typing", receipts turn Sent → Seen, the
-//     status chip follows, arriving messages are marked read while the page
-//     is visible, and typing in the reply box is shown to the other side.
+//     the server's markup; edits, removals and reactions follow; "… is
+//     typing"; receipts go Sent (one check) → Delivered (two) → Seen (two,
+//     filled); the status chip follows; arriving messages are marked read
+//     while the page is visible; typing in the reply box is shown to the
+//     other side; a React button under each message offers the six
+//     reactions of the protocol, and a reaction chip toggles your own.
 //   data-sc-live="customer-list" / "admin-list": unread badges, status, last
-//     message of the rows on the page; a "New activity" notice otherwise.
+//     message of the rows on the page (its preview follows edits and
+//     removals); a "New activity" notice otherwise.
+//
+// storechat-live.js answers arriving messages with `delivered` and keeps
+// the host's own badges (data-storechat-unread) up to date.
 //
 // Message text is always inserted as text.
 (function () {
@@ -24,6 +31,18 @@
   var ADMIN_LABELS = { OPEN: "Open", AWAITING_ADMIN: "Awaiting store", AWAITING_USER: "Awaiting customer", RESOLVED: "Resolved", CLOSED: "Closed" };
   var CUSTOMER_LABELS = { OPEN: "Waiting for the store", AWAITING_ADMIN: "Waiting for the store", AWAITING_USER: "Store replied", RESOLVED: "Resolved", CLOSED: "Closed" };
   var CSS = { OPEN: "open", AWAITING_ADMIN: "awaiting-admin", AWAITING_USER: "awaiting-user", RESOLVED: "resolved", CLOSED: "closed" };
+  // The protocol's reactions, in menu order: [name, emoji, label].
+  var REACTIONS = [
+    ["thumbs_up", "\u{1F44D}", "Thumbs up"],
+    ["heart", "\u2764\uFE0F", "Heart"],
+    ["laughing", "\u{1F606}", "Laughing"],
+    ["surprised", "\u{1F62E}", "Surprised"],
+    ["sad", "\u{1F622}", "Sad"],
+    ["fire", "\u{1F525}", "Fire"],
+  ];
+  var RECEIPT_TEXT = { sent: "Sent", delivered: "Delivered", seen: "Seen" };
+  var RECEIPT_RANK = { sent: 1, delivered: 2, seen: 3 };
+  var REMOVED = "This message was removed.";
 
   function el(tag, className, text) {
     var node = document.createElement(tag);
@@ -46,6 +65,12 @@
     var t = el("time", null, "just now");
     t.title = exactTime(d);
     return t;
+  }
+  /** One line of at most 140 characters, as the server's previews. */
+  function previewText(text) {
+    var flat = String(text || "").trim().split(/\s+/).join(" ");
+    var chars = Array.from(flat);
+    return chars.length <= 140 ? flat : chars.slice(0, 139).join("") + "…";
   }
   function statusLabel(status) {
     return (admin ? ADMIN_LABELS : CUSTOMER_LABELS)[status] || status;
@@ -73,13 +98,24 @@
 
   var live = null;
   var me = null;
+  var helloFns = [];
+
+  /** A hello listener of this page; run at once when the connection is already up. */
+  function onHello(fn) {
+    live.on("hello", fn);
+    helloFns.push(fn);
+  }
+
+  function isMe(user) {
+    return !!(me && user && user.id === me.id && user.side === me.side);
+  }
 
   // ---------------------------------------------------------------- threads
   function thread() {
     var list = root.querySelector(".sc-messages");
     var reply = root.querySelector("form.sc-reply");
     var input = reply && reply.querySelector("textarea");
-    var csrf = reply && reply.querySelector("input[name=csrf_token]");
+    var csrf = root.querySelector("input[name=csrf_token]");
     var base = root.getAttribute("data-base") || "";
     // An older page of the history: new messages do not belong here.
     var newest = !new URLSearchParams(location.search).has("before");
@@ -93,6 +129,10 @@
     typingEl.hidden = true;
     typingEl.setAttribute("aria-live", "polite");
     if (list) list.insertAdjacentElement("afterend", typingEl);
+
+    function idOf(li) {
+      return Number(li.id.slice(1));
+    }
 
     function isMine(m) {
       if (m.kind === "system" || m.sender_side === "system") return false;
@@ -135,47 +175,229 @@
         return li;
       }
       li.appendChild(el("div", "sc-msg-sender", senderName(m)));
-      li.appendChild(el("div", "sc-bubble", m.body));
+      var bubble = li.appendChild(el("div", "sc-bubble", m.deleted_at ? null : m.body));
+      if (m.deleted_at) bubble.appendChild(el("em", "sc-removed", REMOVED));
+      if (m.kind === "text" && !m.deleted_at) {
+        li.setAttribute("data-reactable", "");
+        var box = li.appendChild(el("div", "sc-reactions"));
+        box.hidden = true;
+      }
       var meta = el("div", "sc-msg-meta");
       meta.appendChild(timeEl(m.created_at));
+      if (m.edited_at) meta.appendChild(el("span", "sc-edited", " · edited"));
       if (mine) {
         meta.appendChild(document.createTextNode(" · "));
-        meta.appendChild(el("span", "sc-receipt sc-receipt-sent", "Sent"));
+        meta.appendChild(el("span", "sc-receipt sc-receipt-sent", RECEIPT_TEXT.sent));
       }
       if (admin && m.sender_side === "customer" && m.id > c.admin_read_up_to) li.classList.add("sc-msg-unread");
-      if (admin) {
+      if (admin && !m.deleted_at) {
         meta.appendChild(inlineForm(base + "/" + c.id + "/messages/" + m.id + "/remove/", "Remove", true,
           "Remove this message? It stays in the records but is no longer shown."));
       }
       li.appendChild(meta);
-      receipt(li, c);
+      var readUpTo = admin ? c.user_read_up_to : c.admin_read_up_to;
+      if (m.id <= readUpTo) setReceipt(li, "seen");
       return li;
     }
 
-    function receipt(li, c) {
+    // ---- receipts: they only ever move forward
+    function setReceipt(li, state) {
       var r = li.querySelector(".sc-receipt");
-      var id = Number(li.id.slice(1));
-      var upTo = admin ? c.user_read_up_to : c.admin_read_up_to;
-      if (r && id <= upTo && r.textContent !== "Seen") {
-        r.textContent = "Seen";
-        r.className = "sc-receipt sc-receipt-seen";
-      }
+      if (!r) return;
+      var was = /sc-receipt-(sent|delivered|seen)/.exec(r.className);
+      if (was && RECEIPT_RANK[was[1]] >= RECEIPT_RANK[state]) return;
+      r.className = "sc-receipt sc-receipt-" + state;
+      r.textContent = RECEIPT_TEXT[state];
     }
 
-    function seenUpTo(upTo) {
-      list.querySelectorAll(".sc-msg-mine").forEach(function (li) {
-        receipt(li, admin ? { user_read_up_to: upTo } : { admin_read_up_to: upTo });
+    function receiptsUpTo(upTo, state) {
+      list.querySelectorAll(".sc-msg-mine[id]").forEach(function (li) {
+        if (idOf(li) <= upTo) setReceipt(li, state);
       });
     }
 
     function readByStore(upTo) {
       list.querySelectorAll(".sc-msg-unread").forEach(function (li) {
-        if (Number(li.id.slice(1)) > upTo) return;
+        if (idOf(li) > upTo) return;
         li.classList.remove("sc-msg-unread");
         li.querySelectorAll("form").forEach(function (f) {
           if (/\/read\/$/.test(f.getAttribute("action") || "")) f.remove();
         });
       });
+    }
+
+    // ---- reactions
+    /** The reactions of a message: { name: { count, mine } }, read once from the server's chips. */
+    function reactionsOf(li) {
+      if (!li._reactions) li._reactions = chipsOf(li);
+      return li._reactions;
+    }
+
+    function chipsOf(li) {
+      var state = {};
+      li.querySelectorAll(".sc-reactions [data-emoji]").forEach(function (chip) {
+        state[chip.getAttribute("data-emoji")] = {
+          count: Number(chip.getAttribute("data-count")) || 0,
+          mine: chip.classList.contains("sc-reaction-mine"),
+        };
+      });
+      return state;
+    }
+
+    /** The chips as buttons: pressing one gives or takes back that reaction. */
+    function drawReactions(li) {
+      var box = li.querySelector(".sc-reactions");
+      if (!box) return;
+      var state = reactionsOf(li);
+      var canReact = li.hasAttribute("data-reactable");
+      box.textContent = "";
+      REACTIONS.forEach(function (r) {
+        var s = state[r[0]];
+        if (!s || s.count <= 0) return;
+        var b = el("button", "sc-reaction" + (s.mine ? " sc-reaction-mine" : ""));
+        b.type = "button";
+        b.disabled = !canReact;
+        b.setAttribute("data-emoji", r[0]);
+        b.setAttribute("data-count", String(s.count));
+        b.setAttribute("aria-pressed", String(s.mine));
+        b.setAttribute("aria-label", r[2] + ": " + s.count + (s.mine ? ", including you" : ""));
+        b.title = r[2] + (s.mine ? " · you reacted; press to take it back" : " · press to react too");
+        b.append(r[1] + " ", el("span", "sc-reaction-count", String(s.count)));
+        box.appendChild(b);
+      });
+      box.hidden = !box.childElementCount;
+      var picker = li.querySelector(".sc-react-picker");
+      if (picker) {
+        picker.querySelectorAll("[data-emoji]").forEach(function (b) {
+          var s = state[b.getAttribute("data-emoji")];
+          b.setAttribute("aria-pressed", String(!!(s && s.mine)));
+        });
+      }
+    }
+
+    function addReactButton(li) {
+      if (!li.hasAttribute("data-reactable") || li.querySelector(".sc-react-toggle")) return;
+      var meta = li.querySelector(".sc-msg-meta");
+      if (!meta) return;
+      if (!li.querySelector(".sc-reactions")) {
+        var box = el("div", "sc-reactions");
+        box.hidden = true;
+        li.insertBefore(box, meta);
+      }
+      var b = el("button", "sc-link-button sc-react-toggle", "React");
+      b.type = "button";
+      b.setAttribute("aria-expanded", "false");
+      b.title = "Add a reaction";
+      meta.insertBefore(b, meta.querySelector("form"));
+    }
+
+    function closePickers(except) {
+      list.querySelectorAll(".sc-react-picker").forEach(function (p) {
+        if (p === except) return;
+        var t = p.parentNode.querySelector(".sc-react-toggle");
+        if (t) t.setAttribute("aria-expanded", "false");
+        p.remove();
+      });
+    }
+
+    function openPicker(li) {
+      var open = li.querySelector(".sc-react-picker");
+      closePickers(null);
+      if (open) return;
+      var picker = el("div", "sc-react-picker");
+      picker.setAttribute("role", "group");
+      picker.setAttribute("aria-label", "React to this message");
+      var state = reactionsOf(li);
+      REACTIONS.forEach(function (r) {
+        var b = el("button", "sc-react-choice", r[1]);
+        b.type = "button";
+        b.setAttribute("data-emoji", r[0]);
+        b.setAttribute("aria-label", r[2]);
+        b.setAttribute("aria-pressed", String(!!(state[r[0]] && state[r[0]].mine)));
+        b.title = r[2];
+        picker.appendChild(b);
+      });
+      li.querySelector(".sc-msg-meta").insertAdjacentElement("afterend", picker);
+      li.querySelector(".sc-react-toggle").setAttribute("aria-expanded", "true");
+      picker.firstChild.focus({ preventScroll: true });
+    }
+
+    function react(li, emoji) {
+      var s = reactionsOf(li)[emoji];
+      var frame = { type: s && s.mine ? "unreact" : "react", message_id: idOf(li), emoji: emoji };
+      // The `reaction` frame that follows updates the chips, here and everywhere.
+      live.send(frame).catch(function (error) {
+        var meta = li.querySelector(".sc-msg-meta");
+        if (!meta || meta.querySelector(".sc-react-error")) return;
+        var line = el("span", "sc-react-error", " " + ((error && error.message) || "That did not work; try again."));
+        line.setAttribute("role", "alert");
+        meta.appendChild(line);
+        setTimeout(function () { line.remove(); }, 5000);
+      });
+    }
+
+    if (list) {
+      list.addEventListener("click", function (event) {
+        var target = event.target.closest && event.target.closest("button");
+        var li = target && target.closest("li.sc-msg[id]");
+        if (!li) return;
+        if (target.classList.contains("sc-react-toggle")) return openPicker(li);
+        if (target.hasAttribute("data-emoji")) {
+          react(li, target.getAttribute("data-emoji"));
+          if (target.classList.contains("sc-react-choice")) {
+            closePickers(null);
+            var toggle = li.querySelector(".sc-react-toggle");
+            if (toggle) toggle.focus({ preventScroll: true });
+          }
+        }
+      });
+      list.addEventListener("keydown", function (event) {
+        if (event.key !== "Escape") return;
+        var picker = event.target.closest && event.target.closest(".sc-react-picker");
+        if (!picker) return;
+        var toggle = picker.parentNode.querySelector(".sc-react-toggle");
+        closePickers(null);
+        if (toggle) toggle.focus({ preventScroll: true });
+      });
+      document.addEventListener("click", function (event) {
+        if (!event.target.closest || !event.target.closest(".sc-react-picker, .sc-react-toggle")) closePickers(null);
+      });
+    }
+
+    /** Live controls on a message of the server's markup or of render(). */
+    function decorate(li) {
+      if (!li.hasAttribute("data-reactable")) return;
+      addReactButton(li);
+      drawReactions(li);
+    }
+
+    // ---- edits and removals
+    function showEdited(li, body) {
+      var bubble = li.querySelector(".sc-bubble");
+      if (!bubble || li.querySelector(".sc-bubble .sc-removed")) return;
+      bubble.textContent = body;
+      var time = li.querySelector(".sc-msg-meta time");
+      if (time && !li.querySelector(".sc-edited")) time.insertAdjacentElement("afterend", el("span", "sc-edited", " · edited"));
+    }
+
+    function showRemoved(li) {
+      var bubble = li.querySelector(".sc-bubble");
+      if (!bubble) return;
+      bubble.textContent = "";
+      bubble.appendChild(el("em", "sc-removed", REMOVED));
+      li.removeAttribute("data-reactable");
+      li.querySelectorAll(".sc-reactions, .sc-react-picker, .sc-react-toggle").forEach(function (n) { n.remove(); });
+      if (!admin) return;
+      // Nothing left to read or to remove; the record says it was removed.
+      li.classList.remove("sc-msg-unread");
+      li.querySelectorAll(".sc-msg-meta form").forEach(function (f) { f.remove(); });
+      var meta = li.querySelector(".sc-msg-meta");
+      if (meta && !meta.querySelector(".sc-removed-mark")) {
+        var time = meta.querySelector("time");
+        var mark = el("span", "sc-removed-mark", " · removed");
+        if (time) time.insertAdjacentElement("afterend", mark);
+        else meta.appendChild(mark);
+      }
     }
 
     function setStatus(status) {
@@ -242,8 +464,9 @@
     /**
      * Catches up with what happened before the connection was there (between
      * the page's rendering and the first hello, or while reconnecting): the
-     * page's own markup is fetched again and merged in. Messages are added,
-     * receipts and read marks only move forward; nothing is removed.
+     * page's own markup is fetched again and merged in. Messages are added;
+     * edits, removals and reactions are taken over; receipts and read marks
+     * only move forward.
      */
     function catchUp() {
       if (!newest) return;
@@ -254,9 +477,21 @@
           var fresh = new DOMParser().parseFromString(html, "text/html");
           fresh.querySelectorAll("[data-sc-live] .sc-messages > li[id]").forEach(function (li) {
             var had = document.getElementById(li.id);
-            if (!had) return insert(document.importNode(li, true));
-            if (li.querySelector(".sc-receipt-seen")) seenUpTo(Number(li.id.slice(1)));
-            if (!li.classList.contains("sc-msg-unread")) readByStore(Number(li.id.slice(1)));
+            if (!had) {
+              var added = document.importNode(li, true);
+              insert(added);
+              return decorate(added);
+            }
+            var id = idOf(li);
+            if (li.querySelector(".sc-receipt-seen")) receiptsUpTo(id, "seen");
+            if (!li.classList.contains("sc-msg-unread")) readByStore(id);
+            if (li.querySelector(".sc-bubble .sc-removed")) return showRemoved(had);
+            var bubble = li.querySelector(".sc-bubble");
+            if (bubble && li.querySelector(".sc-edited")) showEdited(had, bubble.textContent);
+            if (had.hasAttribute("data-reactable")) {
+              had._reactions = chipsOf(li);
+              drawReactions(had);
+            }
           });
           var chip = fresh.querySelector("[data-sc-live] .sc-head .sc-status");
           var status = chip && /sc-status-([a-z-]+)/.exec(chip.className);
@@ -267,13 +502,15 @@
 
     /** Into the history in id order. */
     function insert(li) {
-      var id = Number(li.id.slice(1));
+      var id = idOf(li);
       var after = list.lastElementChild;
-      while (after && Number(after.id.slice(1)) > id) after = after.previousElementSibling;
+      while (after && idOf(after) > id) after = after.previousElementSibling;
       list.insertBefore(li, after ? after.nextElementSibling : list.firstElementChild);
     }
 
-    live.on("hello", function () {
+    if (list) list.querySelectorAll("li.sc-msg[id]").forEach(decorate);
+
+    onHello(function () {
       if (visible()) return catchUp();
       document.addEventListener("visibilitychange", function once() {
         if (!visible()) return;
@@ -291,6 +528,7 @@
       var li = render(c, m);
       var atEnd = window.innerHeight + window.scrollY >= document.documentElement.scrollHeight - 120;
       insert(li);
+      decorate(li);
       li.classList.add("sc-msg-live");
       if (!isMine(m) && m.kind !== "system") {
         typingEl.hidden = true;
@@ -306,31 +544,35 @@
       if (frame.conversation_id === conversationId) catchUp();
     });
     live.on("receipt", function (frame) {
-      if (frame.conversation_id !== conversationId || frame.state !== "seen") return;
+      if (frame.conversation_id !== conversationId) return;
       var otherSide = admin ? "customer" : "store";
-      if (frame.side === otherSide) seenUpTo(frame.up_to);
-      else if (admin) readByStore(frame.up_to);
+      if (frame.side === otherSide) receiptsUpTo(frame.up_to, frame.state === "seen" ? "seen" : "delivered");
+      else if (admin && frame.state === "seen") readByStore(frame.up_to);
     });
     live.on("typing", function (frame) {
       if (frame.conversation_id !== conversationId || !frame.user) return;
-      if (me && frame.user.id === me.id && frame.user.side === me.side) return; // my other tab
+      if (isMe(frame.user)) return; // my other tab
       showTyping(frame.user.name, frame.typing);
     });
     live.on("message_deleted", function (frame) {
       var li = frame.conversation_id === conversationId && document.getElementById("m" + frame.message_id);
-      var bubble = li && li.querySelector(".sc-bubble");
-      if (!bubble) return;
-      bubble.textContent = "";
-      bubble.appendChild(el("em", "sc-removed", "This message was removed."));
+      if (li) showRemoved(li);
     });
     live.on("message_edited", function (frame) {
       var m = frame.message;
-      var li = m && document.getElementById("m" + m.id);
-      var bubble = li && li.querySelector(".sc-bubble");
-      if (!bubble || m.deleted_at) return;
-      bubble.textContent = m.body;
-      var meta = li.querySelector(".sc-msg-meta time");
-      if (meta && !li.querySelector(".sc-edited")) meta.insertAdjacentElement("afterend", el("span", "sc-edited", " · edited"));
+      var li = m && frame.conversation_id === conversationId && document.getElementById("m" + m.id);
+      if (!li) return;
+      if (m.deleted_at) showRemoved(li);
+      else showEdited(li, m.body);
+    });
+    live.on("reaction", function (frame) {
+      var li = frame.conversation_id === conversationId && document.getElementById("m" + frame.message_id);
+      if (!li || !li.querySelector(".sc-reactions")) return;
+      var state = reactionsOf(li);
+      var s = state[frame.emoji] || (state[frame.emoji] = { count: 0, mine: false });
+      s.count = Math.max(0, s.count + (frame.added ? 1 : -1));
+      if (isMe(frame.user)) s.mine = !!frame.added;
+      drawReactions(li);
     });
   }
 
@@ -340,10 +582,7 @@
 
     function rowOf(id) {
       if (admin) return root.querySelector('tr[data-id="' + id + '"]');
-      var link = Array.prototype.find.call(root.querySelectorAll(".sc-row-link"), function (a) {
-        return new RegExp("/" + id + "/$").test(a.getAttribute("href") || "");
-      });
-      return link ? link.closest(".sc-row") : null;
+      return root.querySelector('.sc-row[data-id="' + id + '"]');
     }
 
     function flash(row) {
@@ -397,6 +636,12 @@
       row.classList.toggle("sc-row-unread", n > 0);
     }
 
+    /** The customer list's preview line, as the server writes it. */
+    function setPreview(row, side, text) {
+      var preview = row.querySelector(".sc-row-preview");
+      if (preview) preview.textContent = (side === "customer" ? "You: " : "") + text;
+    }
+
     function update(c, m) {
       var row = rowOf(c.id);
       if (!row) return notice("New activity", root.querySelector(".sc-head"));
@@ -429,8 +674,8 @@
           chip.className = statusClass(c.status);
         }
         if (m) {
-          var preview = row.querySelector(".sc-row-preview");
-          if (preview) preview.textContent = (c.last_message_side === "customer" ? "You: " : "") + c.last_message_preview;
+          setPreview(row, c.last_message_side, c.last_message_preview);
+          if (c.last_message_id) row.setAttribute("data-last-message-id", String(c.last_message_id));
           var time = row.querySelector(".sc-row-time");
           if (time) {
             time.textContent = "just now";
@@ -443,7 +688,13 @@
       flash(row);
     }
 
-    live.on("hello", function (frame, info) {
+    /** The row whose preview quotes this message, on the customer's list. */
+    function quoting(conversationId, messageId) {
+      var row = !admin && rowOf(conversationId);
+      return row && row.getAttribute("data-last-message-id") === String(messageId) ? row : null;
+    }
+
+    onHello(function (frame, info) {
       if (info.reconnected) notice("You were offline for a moment", root.querySelector(".sc-head"));
     });
     live.on("message", function (frame) {
@@ -457,6 +708,17 @@
       var row = rowOf(frame.conversation_id);
       if (row) (admin ? adminUnread : customerUnread)(row, 0);
     });
+    live.on("message_edited", function (frame) {
+      var m = frame.message;
+      var row = m && !m.deleted_at && quoting(frame.conversation_id, m.id);
+      if (row) setPreview(row, m.sender_side, previewText(m.body));
+    });
+    live.on("message_deleted", function (frame) {
+      var row = quoting(frame.conversation_id, frame.message_id);
+      var preview = row && row.querySelector(".sc-row-preview");
+      // "You: " stays when it was hers, as the server shows it after a reload.
+      if (preview) preview.textContent = (/^You: /.test(preview.textContent) ? "You: " : "") + REMOVED;
+    });
     live.on("conversations_deleted", function (frame) {
       (frame.ids || []).forEach(function (id) {
         var row = rowOf(id);
@@ -468,10 +730,11 @@
   // ------------------------------------------------------------------ start
   function start() {
     live = window.StorechatLive.connect({ url: root.getAttribute("data-ws-url") || undefined });
+    me = live.user;
     live.on("state", function (state) {
       root.setAttribute("data-sc-live-state", state);
     });
-    live.on("hello", function (frame) {
+    onHello(function (frame) {
       me = frame.user || null;
     });
     if (kind === "customer-thread" || kind === "admin-change") {
@@ -479,6 +742,9 @@
     } else {
       rows();
     }
+    // The host's own script (for its badges) may have connected first.
+    root.setAttribute("data-sc-live-state", live.state);
+    if (live.isOpen()) helloFns.forEach(function (fn) { fn(live.hello, { reconnected: false }); });
   }
 
   if (window.StorechatLive) return start();

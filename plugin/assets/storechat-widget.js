@@ -9,6 +9,14 @@
 // WebSocket (storechat-live.js, loaded from the same folder). Signed-out
 // visitors are asked to sign in; staff and vendors see nothing. User text is
 // always inserted as text, never as HTML.
+//
+// The history is fetched over HTTP once (and page by page for earlier
+// messages); after that the socket keeps it: after a reconnect the widget
+// sends `resume` with the newest message it has and the server replays what
+// was missed, in order (only when it answers `reload` is the history
+// fetched again). Receipts: ✓ sent, ✓✓ delivered (the store's client has
+// it), filled ✓✓ seen. Reactions show under the messages; the smiley next
+// to a message offers the six of the protocol.
 (function () {
   "use strict";
   var script = document.currentScript;
@@ -42,7 +50,17 @@
     open: "M14 4h6v6M20 4l-9 9M18 14v5a1 1 0 0 1-1 1H5a1 1 0 0 1-1-1V7a1 1 0 0 1 1-1h5",
     plus: "M12 5v14M5 12h14",
     back: "M15 18l-6-6 6-6",
+    smile: "M12 21a9 9 0 1 0 0-18 9 9 0 0 0 0 18zM8 14s1.5 2 4 2 4-2 4-2M9 9.5h.01M15 9.5h.01",
   };
+  // The protocol's reactions, in menu order: [name, emoji, label].
+  var REACTIONS = [
+    ["thumbs_up", "\u{1F44D}", "Thumbs up"],
+    ["heart", "\u2764\uFE0F", "Heart"],
+    ["laughing", "\u{1F606}", "Laughing"],
+    ["surprised", "\u{1F62E}", "Surprised"],
+    ["sad", "\u{1F622}", "Sad"],
+    ["fire", "\u{1F525}", "Fire"],
+  ];
 
   function asset(name) {
     var src = new URL(script.src, location.href);
@@ -103,7 +121,10 @@
     loaded: false, // its history was fetched
     hasEarlier: false,
     storeReadUpTo: 0,
+    storeDeliveredUpTo: 0,
     readSent: 0,
+    reactions: {}, // message id -> { name: { count, mine } }
+    reloading: null, // the history fetch a `reload` asked for
     unread: {},
     convs: {}, // id -> { id, subject, status, href }: for the "new reply elsewhere" bar
     byId: {},
@@ -274,6 +295,7 @@
     S.earlier = null;
     S.byId = {};
     S.byClient = {};
+    S.reactions = {};
     newButton.hidden = true;
   }
 
@@ -388,6 +410,7 @@
     S.loaded = !!messages;
     S.hasEarlier = false;
     S.storeReadUpTo = conversation.admin_read_up_to || 0;
+    S.storeDeliveredUpTo = 0;
     S.readSent = conversation.user_read_up_to || 0;
     save();
     newButton.hidden = false;
@@ -522,21 +545,138 @@
       var side = m.sender_side === "vendor" ? " · Seller" : m.sender_side === "staff" ? " · Store" : "";
       li.appendChild(el("div", "scw-sender", m.sender_name + side));
     }
-    li.appendChild(el("div", "scw-bubble", m.deleted ? "This message was removed." : m.body));
+    var line = el("div", "scw-line");
+    line.appendChild(el("div", "scw-bubble", m.deleted ? "This message was removed." : m.body));
+    var reactable = !m.deleted && (m.kind || "text") === "text";
+    li.dataset.reactable = reactable ? "1" : "";
+    if (reactable) {
+      var smile = button("scw-react", "React", icon("smile"));
+      smile.setAttribute("aria-expanded", "false");
+      line.appendChild(smile);
+    }
+    li.appendChild(line);
+    if (reactable) li.appendChild(el("div", "scw-reactions"));
     var meta = el("div", "scw-meta");
     var time = el("time", null, shortTime(when));
     time.dateTime = when.toISOString();
     time.title = when.toLocaleString();
     meta.appendChild(time);
-    if (m.edited && !m.deleted) meta.appendChild(el("span", null, "· edited"));
+    if (m.edited && !m.deleted) meta.appendChild(el("span", "scw-edited", "· edited"));
     if (m.mine) meta.appendChild(el("span", "scw-receipt"));
     li.appendChild(meta);
+    drawReactions(li);
     return li;
   }
+
+  // ---- reactions ----
+  /** The chips under a message: pressing one gives or takes back that reaction. */
+  function drawReactions(li) {
+    var box = li.querySelector(".scw-reactions");
+    if (!box) return;
+    var state = S.reactions[li.dataset.id] || {};
+    box.textContent = "";
+    REACTIONS.forEach(function (r) {
+      var s = state[r[0]];
+      if (!s || s.count <= 0) return;
+      var chip = el("button", "scw-reaction" + (s.mine ? " scw-reaction-mine" : ""));
+      chip.type = "button";
+      chip.dataset.emoji = r[0];
+      chip.setAttribute("aria-pressed", String(s.mine));
+      chip.setAttribute("aria-label", r[2] + ": " + s.count + (s.mine ? ", including you" : ""));
+      chip.title = r[2] + (s.mine ? " · you reacted; press to take it back" : "");
+      chip.append(r[1] + " ", el("span", "scw-reaction-count", String(s.count)));
+      box.appendChild(chip);
+    });
+    box.hidden = !box.childElementCount;
+    var picker = li.querySelector(".scw-picker");
+    if (picker) {
+      picker.querySelectorAll("[data-emoji]").forEach(function (b) {
+        var s = state[b.dataset.emoji];
+        b.setAttribute("aria-pressed", String(!!(s && s.mine)));
+      });
+    }
+  }
+
+  /** JSON's [{ emoji, count, mine }] as the widget keeps it. */
+  function keepReactions(id, list) {
+    var state = {};
+    (list || []).forEach(function (r) { state[r.emoji] = { count: r.count, mine: !!r.mine }; });
+    S.reactions[id] = state;
+  }
+
+  function closePicker() {
+    if (!S.list) return;
+    S.list.querySelectorAll(".scw-picker").forEach(function (p) { p.remove(); });
+    S.list.querySelectorAll(".scw-react[aria-expanded=true]").forEach(function (b) { b.setAttribute("aria-expanded", "false"); });
+  }
+
+  function openPicker(li) {
+    var open = li.querySelector(".scw-picker");
+    closePicker();
+    if (open) return;
+    var picker = el("div", "scw-picker");
+    picker.setAttribute("role", "group");
+    picker.setAttribute("aria-label", "React to this message");
+    var state = S.reactions[li.dataset.id] || {};
+    REACTIONS.forEach(function (r) {
+      var b = button("scw-pick", r[2]);
+      b.textContent = r[1];
+      b.dataset.emoji = r[0];
+      b.setAttribute("aria-pressed", String(!!(state[r[0]] && state[r[0]].mine)));
+      picker.appendChild(b);
+    });
+    li.querySelector(".scw-line").insertAdjacentElement("afterend", picker);
+    li.querySelector(".scw-react").setAttribute("aria-expanded", "true");
+    picker.firstChild.focus({ preventScroll: true });
+    li.scrollIntoView({ block: "nearest" });
+  }
+
+  function react(li, emoji) {
+    var id = Number(li.dataset.id);
+    if (!id || !liveReady) return;
+    var s = (S.reactions[id] || {})[emoji];
+    var frame = { type: s && s.mine ? "unreact" : "react", message_id: id, emoji: emoji };
+    // The `reaction` frame that follows updates the chips, here and everywhere.
+    liveReady.then(function (l) { return l.send(frame); }).catch(function (err) {
+      var meta = li.querySelector(".scw-meta");
+      if (!meta || meta.querySelector(".scw-react-error")) return;
+      var note = el("span", "scw-react-error", (err && err.message) || "That did not work; try again.");
+      note.setAttribute("role", "alert");
+      meta.appendChild(note);
+      setTimeout(function () { note.remove(); }, 5000);
+    });
+  }
+
+  body.addEventListener("click", function (e) {
+    var target = e.target.closest && e.target.closest("button");
+    var li = target && target.closest(".scw-msg[data-id]");
+    if (!li || li.dataset.reactable !== "1") return;
+    if (target.classList.contains("scw-react")) return openPicker(li);
+    if (!target.dataset.emoji) return;
+    react(li, target.dataset.emoji);
+    if (target.classList.contains("scw-pick")) {
+      closePicker();
+      var smile = li.querySelector(".scw-react");
+      if (smile) smile.focus({ preventScroll: true });
+    }
+  });
+  body.addEventListener("keydown", function (e) {
+    if (e.key !== "Escape" || !e.target.closest || !e.target.closest(".scw-picker")) return;
+    // Close the picker, not the whole panel.
+    e.stopPropagation();
+    var li = e.target.closest(".scw-msg");
+    closePicker();
+    var smile = li && li.querySelector(".scw-react");
+    if (smile) smile.focus({ preventScroll: true });
+  });
+  document.addEventListener("click", function (e) {
+    if (!e.target.closest || !e.target.closest(".scw-picker, .scw-react")) closePicker();
+  });
 
   /** Adds a message or updates the one shown, keeping the list in id order. */
   function upsert(m) {
     if (!S.list) return null;
+    if (m.id && m.reactions) keepReactions(m.id, m.reactions);
     var li = (m.id && S.byId[m.id]) || (m.client_msg_id && S.byClient[m.client_msg_id]);
     var isNew = !li;
     if (isNew) li = el("li");
@@ -571,10 +711,12 @@
       var r = li.querySelector(".scw-receipt");
       if (!r) return;
       var pending = li.classList.contains("scw-pending") || !li.dataset.id;
-      var seen = !pending && Number(li.dataset.id) <= S.storeReadUpTo;
-      r.textContent = li.classList.contains("scw-failed") ? "" : pending ? "Sending…" : seen ? "✓✓" : "✓";
-      r.className = "scw-receipt" + (seen ? " scw-receipt-seen" : "") + (pending ? " scw-receipt-pending" : "");
-      r.title = pending ? "Sending" : seen ? "Seen" : "Sent";
+      var id = Number(li.dataset.id);
+      var seen = !pending && id <= S.storeReadUpTo;
+      var delivered = !pending && !seen && id <= S.storeDeliveredUpTo;
+      r.textContent = li.classList.contains("scw-failed") ? "" : pending ? "Sending…" : seen || delivered ? "✓✓" : "✓";
+      r.className = "scw-receipt" + (seen ? " scw-receipt-seen" : delivered ? " scw-receipt-delivered" : "") + (pending ? " scw-receipt-pending" : "");
+      r.title = pending ? "Sending" : seen ? "Seen" : delivered ? "Delivered" : "Sent";
       r.setAttribute("aria-label", r.title);
     });
   }
@@ -651,10 +793,41 @@
       if (before) body.scrollTop = body.scrollHeight - fromBottom;
       else if (wasAtEnd || !known.length) scrollToEnd();
       markRead();
+      // What was written between this page's reading and now comes over the socket.
+      if (!before) resume();
     }, function (err) {
       if (err && err.signedOut) showSignedOut();
       else if (err && err.status === 404) showStart();
     });
+  }
+
+  /** The newest message shown, 0 when none. */
+  function newestKnown() {
+    return Object.keys(S.byId).reduce(function (max, id) { return Math.max(max, Number(id) || 0); }, 0);
+  }
+
+  /**
+   * Asks the server for everything after the newest message shown, in
+   * order, as `message` frames (docs/PROTOCOL.md, resume). The server sends
+   * `reload` instead when too much was missed.
+   */
+  function resume() {
+    if (!live || !live.isOpen() || !S.current || !S.loaded) return;
+    var last = newestKnown();
+    if (!last) return;
+    var id = S.current.id;
+    var conversations = {};
+    conversations[id] = last;
+    live.send({ type: "resume", conversations: conversations }).catch(function (err) {
+      if (err && err.code === "conversation_not_found" && S.current && S.current.id === id) showStart();
+    });
+  }
+
+  /** `reload`: the history is fetched again, once however many times the server asks meanwhile. */
+  function reloadHistory() {
+    if (S.reloading) return S.reloading;
+    S.reloading = loadHistory().then(function () { S.reloading = null; }, function () { S.reloading = null; });
+    return S.reloading;
   }
 
   // ---- read, typing ----
@@ -710,34 +883,48 @@
     presence.setAttribute("role", "img");
   }
 
+  /** The connection notice above the messages (null hides it); the newest message stays in view. */
+  function showOffline(text) {
+    var atEnd = nearEnd();
+    offline.hidden = !text;
+    if (text) offline.textContent = text;
+    if (atEnd) scrollToEnd();
+  }
+
   // ---- frames ----
   function connect(Live) {
     live = Live.connect({ url: cfg.wsUrl });
     var offlineTimer = null;
-    live.on("state", function (state) {
+    function onState(state) {
       root.setAttribute("data-live-state", state);
       if (state !== "open") setStoreOnline(null);
       clearTimeout(offlineTimer);
-      if (state === "open") return (offline.hidden = true);
+      if (state === "open") return showOffline(null);
       // Not for a blink: only when it lasts.
       offlineTimer = setTimeout(function () {
-        offline.textContent = live.stopped
+        showOffline(live.stopped
           ? "You were signed out. Reload the page to chat."
-          : live.everOpen ? "Connection lost. Reconnecting…" : "Connecting to the chat…";
-        offline.hidden = false;
+          : live.everOpen ? "Connection lost. Reconnecting…" : "Connecting to the chat…");
       }, live.everOpen ? 1500 : 4000);
-    });
-    live.on("hello", function (frame, info) {
+    }
+    function onHello(frame, info) {
       S.user = frame.user || null;
       if (frame.user && frame.user.side !== "customer") {
         root.remove();
-        return live.close();
+        // The page may keep the connection for its own badges.
+        if (!document.querySelector("[data-storechat-unread]")) live.close();
+        return;
       }
       setStoreOnline(frame.store_online);
       // Catch up on what happened while the connection was not there.
-      if (S.current && S.loaded) loadHistory();
+      resume();
       if (info.reconnected) refreshUnread();
-    });
+    }
+    live.on("state", onState);
+    live.on("hello", onHello);
+    // The page's own script (for the host's badges) may have connected first.
+    onState(live.state);
+    if (live.isOpen()) onHello(live.hello, { reconnected: false });
     live.on("message", function (frame) {
       var c = frame.conversation;
       var m = frame.message;
@@ -763,11 +950,11 @@
       if (frame.conversation) applyConversation(frame.conversation);
     });
     live.on("receipt", function (frame) {
-      if (frame.state !== "seen") return;
       if (frame.side === "store" && S.current && frame.conversation_id === S.current.id) {
-        S.storeReadUpTo = Math.max(S.storeReadUpTo, frame.up_to);
+        if (frame.state === "seen") S.storeReadUpTo = Math.max(S.storeReadUpTo, frame.up_to);
+        else S.storeDeliveredUpTo = Math.max(S.storeDeliveredUpTo, frame.up_to);
         receipts();
-      } else if (frame.side === "customer") {
+      } else if (frame.side === "customer" && frame.state === "seen") {
         S.unread[frame.conversation_id] = 0;
         setLauncherLabel();
       }
@@ -779,19 +966,34 @@
     live.on("message_deleted", function (frame) {
       var li = S.byId[frame.message_id];
       if (!li) return;
+      delete S.reactions[frame.message_id];
       li.classList.add("scw-removed");
+      li.dataset.reactable = "";
+      li.querySelectorAll(".scw-react, .scw-picker, .scw-reactions, .scw-edited").forEach(function (n) { n.remove(); });
       var bubble = li.querySelector(".scw-bubble");
       if (bubble) bubble.textContent = "This message was removed.";
     });
     live.on("message_edited", function (frame) {
       if (frame.message && S.byId[frame.message.id]) upsert(fromFrame(frame.message));
     });
+    live.on("reaction", function (frame) {
+      if (!S.current || frame.conversation_id !== S.current.id) return;
+      var state = S.reactions[frame.message_id] || (S.reactions[frame.message_id] = {});
+      var s = state[frame.emoji] || (state[frame.emoji] = { count: 0, mine: false });
+      s.count = Math.max(0, s.count + (frame.added ? 1 : -1));
+      if (S.user && frame.user && frame.user.id === S.user.id && frame.user.side === S.user.side) s.mine = !!frame.added;
+      var li = S.byId[frame.message_id];
+      if (!li) return;
+      var atEnd = nearEnd();
+      drawReactions(li);
+      if (atEnd) scrollToEnd();
+    });
     live.on("presence", function (frame) {
       if (frame.user && frame.user.side === "store") setStoreOnline(!!frame.online);
     });
     // Too much was missed for the server to replay: fetch it.
     live.on("reload", function (frame) {
-      if (S.current && frame.conversation_id === S.current.id) loadHistory();
+      if (S.current && frame.conversation_id === S.current.id) reloadHistory();
     });
     live.on("conversations_deleted", function (frame) {
       if (S.current && (frame.ids || []).indexOf(S.current.id) >= 0) showStart();
@@ -802,12 +1004,18 @@
     return !S.startForm || !S.startForm.isConnected || Array.prototype.every.call(S.startForm.querySelectorAll("input, textarea"), function (f) { return !f.value.trim(); });
   }
 
+  /**
+   * After a reconnect: unread counts of every conversation, and the status
+   * and read cursor of the one shown (a `seen` receipt may have been missed).
+   * Its messages come from `resume`, not from here.
+   */
   function refreshUnread() {
     api("/conversations.json").then(function (list) {
       S.unread = {};
       list.conversations.forEach(function (c) {
         S.unread[c.id] = c.unread_for_user;
         remember(c);
+        if (S.current && c.id === S.current.id) applyConversation(c);
       });
       setLauncherLabel();
     }, function () {});

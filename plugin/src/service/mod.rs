@@ -27,7 +27,7 @@ pub use admin::{AdminPage, AdminQuery, Assignment, Priority};
 pub use edit::Reaction;
 pub use open::{OpenConversation, Opened};
 pub use send::{SendMessage, Sent};
-pub use view::{ConversationPage, ConversationView, PageCursor};
+pub use view::{ConversationPage, ConversationView, PageCursor, ReactionCount};
 
 /// How many messages a history page holds unless asked otherwise.
 pub const HISTORY_PAGE: i64 = 50;

@@ -1,9 +1,12 @@
 //! Reading conversations: a customer's list and one conversation with a page
-//! of its history.
+//! of its history and the reactions to it (one query for the whole page,
+//! never one per message).
+
+use std::collections::HashMap;
 
 use chrono::NaiveDateTime;
 
-use super::{ChatService, HISTORY_PAGE, authorize_view};
+use super::{ChatService, HISTORY_PAGE, Reaction, authorize_view};
 use crate::domain::{Actor, MessageId, Role};
 use crate::error::ChatError;
 use crate::store::{self, Conversation, Message};
@@ -48,6 +51,48 @@ pub struct ConversationPage {
     pub next: Option<PageCursor>,
 }
 
+/// How one reaction stands on one message, seen by one person.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReactionCount {
+    /// Which reaction.
+    pub reaction: Reaction,
+    /// How many people gave it (at least 1).
+    pub count: i64,
+    /// Whether the person looking gave it.
+    pub mine: bool,
+}
+
+impl ReactionCount {
+    /// The wire name (`thumbs_up`, …), as in the protocol.
+    pub fn name(&self) -> &'static str {
+        self.reaction.name()
+    }
+
+    /// The emoji it shows as.
+    pub fn glyph(&self) -> &'static str {
+        match self.reaction {
+            Reaction::ThumbsUp => "\u{1f44d}",
+            Reaction::Heart => "\u{2764}\u{fe0f}",
+            Reaction::Laughing => "\u{1f606}",
+            Reaction::Surprised => "\u{1f62e}",
+            Reaction::Sad => "\u{1f622}",
+            Reaction::Fire => "\u{1f525}",
+        }
+    }
+
+    /// Its name for people (tooltips, screen readers).
+    pub fn label(&self) -> &'static str {
+        match self.reaction {
+            Reaction::ThumbsUp => "Thumbs up",
+            Reaction::Heart => "Heart",
+            Reaction::Laughing => "Laughing",
+            Reaction::Surprised => "Surprised",
+            Reaction::Sad => "Sad",
+            Reaction::Fire => "Fire",
+        }
+    }
+}
+
 /// One conversation and a page of its history.
 #[derive(Debug, Clone)]
 pub struct ConversationView {
@@ -57,6 +102,51 @@ pub struct ConversationView {
     pub messages: Vec<Message>,
     /// True when older messages exist before the first one here.
     pub has_earlier: bool,
+    /// The reactions to the messages of this page that have any, in menu
+    /// order, from the reader's point of view.
+    pub reactions: HashMap<MessageId, Vec<ReactionCount>>,
+}
+
+impl ConversationView {
+    /// The reactions to one message of the page (empty when none).
+    pub fn reactions_of(&self, message_id: MessageId) -> &[ReactionCount] {
+        self.reactions
+            .get(&message_id)
+            .map(Vec::as_slice)
+            .unwrap_or_default()
+    }
+}
+
+/// Counts `(message id, emoji, user id)` rows per message and reaction, in
+/// menu order; `reader` marks their own. Names the service does not know
+/// (written by a newer version, say) are left out rather than failing the page.
+fn count_reactions(
+    rows: &[(MessageId, String, String)],
+    reader: &str,
+) -> HashMap<MessageId, Vec<ReactionCount>> {
+    let mut counted: HashMap<MessageId, Vec<ReactionCount>> = HashMap::new();
+    for (message_id, emoji, user_id) in rows {
+        let Ok(reaction) = Reaction::parse(emoji) else {
+            continue;
+        };
+        let counts = counted.entry(*message_id).or_default();
+        let mine = user_id == reader;
+        match counts.iter_mut().find(|c| c.reaction == reaction) {
+            Some(count) => {
+                count.count += 1;
+                count.mine |= mine;
+            }
+            None => counts.push(ReactionCount {
+                reaction,
+                count: 1,
+                mine,
+            }),
+        }
+    }
+    for counts in counted.values_mut() {
+        counts.sort_by_key(|c| Reaction::ALL.iter().position(|r| *r == c.reaction));
+    }
+    counted
 }
 
 impl ChatService {
@@ -121,10 +211,13 @@ impl ChatService {
                 if has_earlier {
                     messages.remove(0);
                 }
+                let ids: Vec<MessageId> = messages.iter().map(|m| m.id).collect();
+                let rows = store::messages::reactions_of(conn, &ids)?;
                 Ok(ConversationView {
                     conversation,
                     messages,
                     has_earlier,
+                    reactions: count_reactions(&rows, &viewer.id),
                 })
             })
             .await
@@ -168,5 +261,29 @@ mod tests {
         assert_eq!(decoded, cursor);
         assert_eq!(PageCursor::decode("nope"), None);
         assert_eq!(PageCursor::decode("12_x"), None);
+    }
+
+    #[test]
+    fn reactions_are_counted_per_message_in_menu_order_with_the_readers_own() {
+        let row = |m: i64, e: &str, u: &str| (m, e.to_owned(), u.to_owned());
+        let rows = [
+            row(1, "fire", "7"),
+            row(1, "thumbs_up", "8"),
+            row(1, "fire", "8"),
+            row(2, "heart", "7"),
+            row(2, "not_a_reaction", "7"),
+        ];
+        let counted = count_reactions(&rows, "8");
+        let first: Vec<(&str, i64, bool)> = counted[&1]
+            .iter()
+            .map(|c| (c.name(), c.count, c.mine))
+            .collect();
+        assert_eq!(first, [("thumbs_up", 1, true), ("fire", 2, true)]);
+        let second: Vec<(&str, i64, bool)> = counted[&2]
+            .iter()
+            .map(|c| (c.name(), c.count, c.mine))
+            .collect();
+        assert_eq!(second, [("heart", 1, false)]);
+        assert!(!counted.contains_key(&3));
     }
 }

@@ -217,3 +217,21 @@ pub fn remove_reaction(
     .execute(conn)?;
     Ok(n > 0)
 }
+
+/// Every reaction to these messages as `(message id, emoji, user id)`,
+/// oldest first, in one query: what a page of history shows under its
+/// messages. No ids, no query.
+pub fn reactions_of(
+    conn: &mut AnyConnection,
+    message_ids: &[MessageId],
+) -> Result<Vec<(MessageId, String, String)>, StoreError> {
+    use super::schema::storechat_reactions as r;
+    if message_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(r::table
+        .filter(r::message_id.eq_any(message_ids.to_vec()))
+        .order((r::message_id.asc(), r::created_at.asc()))
+        .select((r::message_id, r::emoji, r::user_id))
+        .load(conn)?)
+}

@@ -1,11 +1,12 @@
 //! A customer's way through the pages: open a conversation about an order,
 //! see it listed, get a reply with an unread badge, read it; bad forms keep
-//! what was typed; bodies are escaped; CLOSED is read-only.
+//! what was typed; bodies are escaped; CLOSED is read-only; reactions are
+//! shown with the reader's own (pages and JSON).
 
 use host_example::demo::ALICE;
 use reqwest::{Client, StatusCode};
 use storechat::Status;
-use storechat::service::SendMessage;
+use storechat::service::{Reaction, SendMessage};
 
 use super::app::{TestApp, get, hidden, ids_in_links, post};
 
@@ -350,4 +351,101 @@ async fn notifications_are_listed_counted_and_marked_read_as_json() {
         .await
         .expect("get");
     assert_eq!(anonymous.status(), StatusCode::SEE_OTHER);
+}
+
+/// The markup of one message of a thread page, from its `<li>` to the end.
+fn message_markup(html: &str, message_id: i64) -> &str {
+    let start = html
+        .find(&format!("id=\"m{message_id}\""))
+        .expect("the message is on the page");
+    let rest = &html[start..];
+    &rest[..rest.find("</li>").unwrap_or(rest.len())]
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reactions_are_shown_on_the_thread_page_and_in_json_with_the_readers_own() {
+    // Arrange: Alice's conversation with a store reply; both sides react.
+    let app = TestApp::spawn().await;
+    let alice = app.sign_in(ALICE.email, ALICE.password).await;
+    let alice_actor = app.actor(ALICE.email).await;
+    let staff = app.staff().await;
+    let service = app.chat.service();
+    let id = open(&app, &alice, "Reactions", "Is the blue one back in stock?").await;
+    let reply = SendMessage {
+        body: storechat::domain::MessageBody::parse("Yes, since this morning.").expect("body"),
+        client_msg_id: None,
+        reply_to: None,
+    };
+    let reply = service
+        .send_message(&staff, id, reply)
+        .await
+        .expect("reply")
+        .message
+        .id;
+    let view = service
+        .get_conversation(&alice_actor, id, None, 50)
+        .await
+        .expect("loads");
+    let question = view.messages[0].id;
+    for (who, message, reaction) in [
+        (&staff, question, Reaction::Heart),
+        (&alice_actor, question, Reaction::Heart),
+        (&alice_actor, reply, Reaction::Fire),
+        (&staff, reply, Reaction::ThumbsUp),
+    ] {
+        assert!(
+            service
+                .react(who, message, reaction, true)
+                .await
+                .expect("react")
+        );
+    }
+
+    // Act
+    let (status, thread) = get(&alice, app.url(&format!("{M}/{id}/"))).await;
+
+    // Assert: counts per reaction, in menu order, hers marked.
+    assert_eq!(status, StatusCode::OK);
+    let first = message_markup(&thread, question);
+    assert!(first.contains("data-reactable"));
+    assert!(
+        first.contains(
+            "class=\"sc-reaction sc-reaction-mine\" data-emoji=\"heart\" data-count=\"2\""
+        )
+    );
+    assert!(first.contains("aria-label=\"Heart: 2, including you\""));
+    let second = message_markup(&thread, reply);
+    let thumbs = second
+        .find("class=\"sc-reaction\" data-emoji=\"thumbs_up\" data-count=\"1\"")
+        .expect("the store's thumbs up, not hers");
+    let fire = second
+        .find("class=\"sc-reaction sc-reaction-mine\" data-emoji=\"fire\" data-count=\"1\"")
+        .expect("her fire");
+    assert!(thumbs < fire, "menu order: thumbs up before fire");
+
+    // The JSON the widget reads says the same.
+    let (_, json) = get(&alice, app.url(&format!("{M}/{id}/messages.json"))).await;
+    let json: serde_json::Value = serde_json::from_str(&json).expect("json");
+    assert_eq!(
+        json["messages"][0]["reactions"],
+        serde_json::json!([{ "emoji": "heart", "count": 2, "mine": true }])
+    );
+    assert_eq!(
+        json["messages"][1]["reactions"],
+        serde_json::json!([
+            { "emoji": "thumbs_up", "count": 1, "mine": false },
+            { "emoji": "fire", "count": 1, "mine": true }
+        ])
+    );
+
+    // A removed message shows neither its text nor its reactions.
+    service
+        .remove_message(&staff, id, reply)
+        .await
+        .expect("removed");
+    let (_, thread) = get(&alice, app.url(&format!("{M}/{id}/"))).await;
+    let removed = message_markup(&thread, reply);
+    assert!(removed.contains("This message was removed."));
+    assert!(!removed.contains("data-emoji"));
+    assert!(!removed.contains("data-reactable"));
 }

@@ -16,7 +16,7 @@ use crate::Storechat;
 use crate::adapter::{ActionOutcome, OrderCard, PageArea, PanelSection, ProductCard, UserCard};
 use crate::domain::{ClientMsgId, MessageBody, Side, Status, ValidationError};
 use crate::error::ChatError;
-use crate::service::{Assignment, HISTORY_PAGE, Priority, SendMessage};
+use crate::service::{Assignment, HISTORY_PAGE, Priority, ReactionCount, SendMessage};
 use crate::store::{Conversation, Message, MessageKind};
 use crate::web::SignedIn;
 use crate::web::csrf;
@@ -39,10 +39,18 @@ struct HistoryRow {
     receipt: Option<&'static str>,
     can_remove: bool,
     unread: bool,
+    /// Reactions so far, in menu order, "mine" meaning this member of staff.
+    reactions: Vec<ReactionCount>,
+    reactable: bool,
 }
 
 impl HistoryRow {
-    fn new(c: &Conversation, m: &Message, now: chrono::NaiveDateTime) -> HistoryRow {
+    fn new(
+        c: &Conversation,
+        m: &Message,
+        reactions: &[ReactionCount],
+        now: chrono::NaiveDateTime,
+    ) -> HistoryRow {
         let system = m.kind == MessageKind::System || m.sender_side == Side::System;
         let (side, sender) = match m.sender_side {
             Side::Customer => ("customer", format!("{} · Customer", m.sender_name)),
@@ -69,6 +77,8 @@ impl HistoryRow {
             ),
             can_remove: !system && !m.is_deleted(),
             unread: m.sender_side == Side::Customer && m.id > c.admin_read_up_to && !m.is_deleted(),
+            reactions: reactions.to_vec(),
+            reactable: !system && !m.is_deleted() && m.kind == MessageKind::Text,
         }
     }
 }
@@ -166,7 +176,7 @@ async fn render(
         history: view
             .messages
             .iter()
-            .map(|m| HistoryRow::new(c, m, now))
+            .map(|m| HistoryRow::new(c, m, view.reactions_of(m.id), now))
             .collect(),
         earlier_href: view
             .has_earlier

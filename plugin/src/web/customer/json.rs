@@ -15,7 +15,7 @@ use super::parse_id;
 use crate::Storechat;
 use crate::domain::{Actor, ClientMsgId, Side, ValidationError};
 use crate::error::ChatError;
-use crate::service::{OpenConversation, PageCursor};
+use crate::service::{OpenConversation, PageCursor, ReactionCount};
 use crate::store::{Conversation, Message, MessageKind};
 use crate::web::SignedIn;
 
@@ -92,6 +92,15 @@ impl<'a> ConversationItem<'a> {
     }
 }
 
+/// A reaction to a message: its protocol name, how many gave it, and
+/// whether the reader did.
+#[derive(Serialize)]
+struct ReactionItem {
+    emoji: &'static str,
+    count: i64,
+    mine: bool,
+}
+
 /// A message from the reader's point of view. Removed messages keep their
 /// place but not their text.
 #[derive(Serialize)]
@@ -105,10 +114,11 @@ struct MessageItem<'a> {
     edited: bool,
     deleted: bool,
     mine: bool,
+    reactions: Vec<ReactionItem>,
 }
 
 impl<'a> MessageItem<'a> {
-    fn new(reader: &Actor, m: &'a Message) -> Self {
+    fn new(reader: &Actor, m: &'a Message, reactions: &[ReactionCount]) -> Self {
         let system = m.kind == MessageKind::System || m.sender_side == Side::System;
         MessageItem {
             id: m.id,
@@ -122,6 +132,14 @@ impl<'a> MessageItem<'a> {
             mine: !system
                 && m.sender_side == reader.side()
                 && m.sender_id.as_deref() == Some(reader.id.as_str()),
+            reactions: reactions
+                .iter()
+                .map(|r| ReactionItem {
+                    emoji: r.name(),
+                    count: r.count,
+                    mine: r.mine,
+                })
+                .collect(),
         }
     }
 }
@@ -223,7 +241,7 @@ pub(super) async fn messages(
             let messages: Vec<MessageItem<'_>> = view
                 .messages
                 .iter()
-                .map(|m| MessageItem::new(&actor, m))
+                .map(|m| MessageItem::new(&actor, m, view.reactions_of(m.id)))
                 .collect();
             HttpResponse::Ok()
                 .insert_header(("Cache-Control", "no-store"))
@@ -283,7 +301,8 @@ pub(super) async fn open(
             };
             HttpResponse::build(status).json(serde_json::json!({
                 "conversation": ConversationItem::new(prefix, &opened.conversation),
-                "message": MessageItem::new(&actor, &opened.message),
+                // A message that was just written has no reactions yet.
+                "message": MessageItem::new(&actor, &opened.message, &[]),
                 "created": opened.created,
             }))
         }

@@ -190,7 +190,7 @@ async fn render(
         messages: view
             .messages
             .iter()
-            .map(|m| MessageRow::new(actor, conversation, m, now))
+            .map(|m| MessageRow::new(actor, conversation, m, view.reactions_of(m.id), now))
             .collect(),
         earlier_href: view
             .has_earlier

@@ -3,11 +3,16 @@
 use chrono::NaiveDateTime;
 
 use crate::domain::{Actor, Side};
+use crate::service::ReactionCount;
 use crate::store::{Conversation, Message, MessageKind};
 use crate::web::format::{badge, exact_time, relative_time};
 
 /// A row of the customer's list.
 pub(super) struct ConversationRow {
+    pub id: i64,
+    /// The message the preview quotes: a live edit or removal of it
+    /// changes the preview.
+    pub last_message_id: i64,
     pub href: String,
     pub subject: String,
     pub status_label: &'static str,
@@ -27,6 +32,8 @@ impl ConversationRow {
             _ => c.last_message_preview.clone(),
         };
         ConversationRow {
+            id: c.id,
+            last_message_id: c.last_message_id.unwrap_or(0),
             href: format!("{prefix}/{}/", c.id),
             subject: c.subject.clone(),
             status_label: c.status.customer_label(),
@@ -53,6 +60,10 @@ pub(super) struct MessageRow {
     pub deleted: bool,
     pub system: bool,
     pub receipt: Option<&'static str>,
+    /// Reactions so far, in menu order.
+    pub reactions: Vec<ReactionCount>,
+    /// Whether people can react to it (text that is still shown).
+    pub reactable: bool,
 }
 
 impl MessageRow {
@@ -60,6 +71,7 @@ impl MessageRow {
         reader: &Actor,
         conversation: &Conversation,
         m: &Message,
+        reactions: &[ReactionCount],
         now: NaiveDateTime,
     ) -> Self {
         let system = m.kind == MessageKind::System || m.sender_side == Side::System;
@@ -101,6 +113,8 @@ impl MessageRow {
             deleted: m.is_deleted(),
             system,
             receipt,
+            reactions: reactions.to_vec(),
+            reactable: !system && !m.is_deleted() && m.kind == MessageKind::Text,
         }
     }
 }

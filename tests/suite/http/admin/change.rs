@@ -1,4 +1,5 @@
 use reqwest::StatusCode;
+use storechat::service::Reaction;
 use storechat::{Side, Status};
 
 use super::support::{Admin, text};
@@ -273,4 +274,54 @@ async fn the_customer_panel_shows_host_sections_and_runs_their_actions() {
         )
         .await;
     assert!(page.contains("sc-alert"), "an unknown action is refused");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reactions_show_in_the_message_history_panel_with_staffs_own() {
+    // Arrange: Alice and Ann both give a heart; Bob, a stranger, cannot.
+    let t = Admin::start().await;
+    let s = t.app.chat.service();
+    let id = t.open(&t.alice, "React to me").await.id;
+    let message = s
+        .get_conversation(&t.staff, id, None, 50)
+        .await
+        .expect("loads")
+        .messages[0]
+        .id;
+    for who in [&t.alice, &t.staff] {
+        assert!(
+            s.react(who, message, Reaction::Heart, true)
+                .await
+                .expect("react")
+        );
+    }
+    assert!(
+        s.react(&t.bob, message, Reaction::Fire, true)
+            .await
+            .is_err(),
+        "another customer cannot react in Alice's conversation"
+    );
+
+    // Act
+    let (status, page) = get(&t.ann, t.url(&format!("/{id}/change/"))).await;
+
+    // Assert
+    assert_eq!(status, StatusCode::OK);
+    let start = page.find(&format!("id=\"m{message}\"")).expect("listed");
+    let li = &page[start..start + page[start..].find("</li>").unwrap_or(0)];
+    assert!(li.contains("data-reactable"));
+    assert!(
+        li.contains("class=\"sc-reaction sc-reaction-mine\" data-emoji=\"heart\" data-count=\"2\"")
+    );
+    assert!(li.contains("title=\"Heart · you reacted\""));
+    assert!(!li.contains("data-emoji=\"fire\""));
+
+    // Ann takes hers back: one heart, not hers.
+    assert!(
+        s.react(&t.staff, message, Reaction::Heart, false)
+            .await
+            .expect("unreact")
+    );
+    let (_, page) = get(&t.ann, t.url(&format!("/{id}/change/"))).await;
+    assert!(page.contains("class=\"sc-reaction\" data-emoji=\"heart\" data-count=\"1\""));
 }
