@@ -37,6 +37,8 @@ async fn chrome_for(req: &HttpRequest, frame: &PageFrame<'_>) -> Chrome {
     let active = match frame.area {
         PageArea::CustomerMessages => "messages",
         PageArea::CustomerNotifications => "notifications",
+        // The plugin's live inbox has its own item in the sidebar.
+        PageArea::AdminConversations if req.path().contains("/inbox/") => "inbox",
         PageArea::AdminConversations => "conversations",
     };
     let Some(state) = req.app_data::<Data<AppState>>() else {

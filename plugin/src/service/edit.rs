@@ -50,6 +50,30 @@ impl Reaction {
         }
     }
 
+    /// The emoji it shows as.
+    pub fn glyph(self) -> &'static str {
+        match self {
+            Reaction::ThumbsUp => "\u{1f44d}",
+            Reaction::Heart => "\u{2764}\u{fe0f}",
+            Reaction::Laughing => "\u{1f606}",
+            Reaction::Surprised => "\u{1f62e}",
+            Reaction::Sad => "\u{1f622}",
+            Reaction::Fire => "\u{1f525}",
+        }
+    }
+
+    /// Its name for people (tooltips, screen readers).
+    pub fn label(self) -> &'static str {
+        match self {
+            Reaction::ThumbsUp => "Thumbs up",
+            Reaction::Heart => "Heart",
+            Reaction::Laughing => "Laughing",
+            Reaction::Surprised => "Surprised",
+            Reaction::Sad => "Sad",
+            Reaction::Fire => "Fire",
+        }
+    }
+
     /// Reads a wire name.
     pub fn parse(name: &str) -> Result<Reaction, ValidationError> {
         Reaction::ALL

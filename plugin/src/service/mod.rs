@@ -6,6 +6,7 @@
 mod admin;
 mod delete;
 mod edit;
+mod history;
 mod inbox;
 mod open;
 mod read;
@@ -25,6 +26,7 @@ use crate::store::{self, AnyConnection, Conversation, Db, Message};
 
 pub use admin::{AdminPage, AdminQuery, Assignment, Priority};
 pub use edit::Reaction;
+pub use history::{History, HistoryEntry};
 pub use open::{OpenConversation, Opened};
 pub use send::{SendMessage, Sent};
 pub use view::{ConversationPage, ConversationView, PageCursor, ReactionCount};

@@ -70,26 +70,12 @@ impl ReactionCount {
 
     /// The emoji it shows as.
     pub fn glyph(&self) -> &'static str {
-        match self.reaction {
-            Reaction::ThumbsUp => "\u{1f44d}",
-            Reaction::Heart => "\u{2764}\u{fe0f}",
-            Reaction::Laughing => "\u{1f606}",
-            Reaction::Surprised => "\u{1f62e}",
-            Reaction::Sad => "\u{1f622}",
-            Reaction::Fire => "\u{1f525}",
-        }
+        self.reaction.glyph()
     }
 
     /// Its name for people (tooltips, screen readers).
     pub fn label(&self) -> &'static str {
-        match self.reaction {
-            Reaction::ThumbsUp => "Thumbs up",
-            Reaction::Heart => "Heart",
-            Reaction::Laughing => "Laughing",
-            Reaction::Surprised => "Surprised",
-            Reaction::Sad => "Sad",
-            Reaction::Fire => "Fire",
-        }
+        self.reaction.label()
     }
 }
 
@@ -120,7 +106,7 @@ impl ConversationView {
 /// Counts `(message id, emoji, user id)` rows per message and reaction, in
 /// menu order; `reader` marks their own. Names the service does not know
 /// (written by a newer version, say) are left out rather than failing the page.
-fn count_reactions(
+pub(super) fn count_reactions(
     rows: &[(MessageId, String, String)],
     reader: &str,
 ) -> HashMap<MessageId, Vec<ReactionCount>> {

@@ -5,6 +5,7 @@
 pub mod admin_list;
 mod connection;
 pub mod conversations;
+pub mod history;
 pub mod messages;
 pub mod migrate;
 mod models;

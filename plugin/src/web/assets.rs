@@ -12,6 +12,8 @@ const LIVE_SCRIPT: &str = include_str!("../../assets/storechat-live.js");
 const PAGES_SCRIPT: &str = include_str!("../../assets/storechat-pages.js");
 const WIDGET_SCRIPT: &str = include_str!("../../assets/storechat-widget.js");
 const WIDGET_STYLESHEET: &str = include_str!("../../assets/storechat-widget.css");
+const INBOX_SCRIPT: &str = include_str!("../../assets/storechat-inbox.js");
+const INBOX_STYLESHEET: &str = include_str!("../../assets/storechat-inbox.css");
 
 /// The WebSocket path written in `storechat-live.js`; replaced by the
 /// configured one when it differs.
@@ -60,4 +62,14 @@ pub(crate) async fn widget_script() -> HttpResponse {
 /// The widget's styles (the widget links them itself).
 pub(crate) async fn widget_stylesheet() -> HttpResponse {
     asset("text/css; charset=utf-8", WIDGET_STYLESHEET)
+}
+
+/// The staff inbox's live behaviour (it loads `storechat-live.js` itself).
+pub(crate) async fn inbox_script() -> HttpResponse {
+    script(INBOX_SCRIPT)
+}
+
+/// The staff inbox's layout (the inbox page links it itself).
+pub(crate) async fn inbox_stylesheet() -> HttpResponse {
+    asset("text/css; charset=utf-8", INBOX_STYLESHEET)
 }

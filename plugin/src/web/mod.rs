@@ -33,6 +33,11 @@ pub(crate) fn configure(chat: &Storechat, cfg: &mut web::ServiceConfig) {
             .route(
                 "/storechat-widget.css",
                 web::get().to(assets::widget_stylesheet),
+            )
+            .route("/storechat-inbox.js", web::get().to(assets::inbox_script))
+            .route(
+                "/storechat-inbox.css",
+                web::get().to(assets::inbox_stylesheet),
             ),
     );
     cfg.service(

@@ -3,6 +3,7 @@
 
 mod delete;
 mod helpers;
+mod history;
 mod notifications;
 mod open;
 mod read;

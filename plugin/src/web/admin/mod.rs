@@ -1,7 +1,8 @@
 //! The admin panels under the admin prefix (default
 //! `/admin/dashboard/conversation`), rendered inside the host's admin frame:
 //! the list with filters, search, sort and bulk actions; the change view with
-//! the MessageHistoryPanel and `reply_body`; the create form. Staff only;
+//! the MessageHistoryPanel and `reply_body`; the create form; the live
+//! three-pane inbox (`inbox/`). Staff only;
 //! every POST carries a CSRF token.
 
 mod bulk;
@@ -11,6 +12,7 @@ mod delete;
 mod export;
 mod flash;
 mod form;
+mod inbox;
 mod list;
 mod mail;
 mod params;
@@ -49,6 +51,7 @@ pub(crate) fn scope(prefix: &str) -> actix_web::Scope {
             }),
         )
         .route("/", web::get().to(list::list))
+        .service(inbox::scope())
         .route("/columns/", web::get().to(list::toggle_dates))
         .route("/badge.json", web::get().to(list::badge))
         .route("/mail/", web::get().to(mail::show))
