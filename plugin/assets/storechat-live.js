@@ -88,6 +88,18 @@
   Live.prototype.on = function (type, fn) {
     (this.listeners[type] = this.listeners[type] || []).push(fn);
     var list = this.listeners[type];
+    // The connection is shared by every script of the page: one that
+    // subscribes after it opened still hears where it stands.
+    var self = this;
+    if (type === "state" && (this.state !== "closed" || this.everOpen)) {
+      Promise.resolve().then(function () {
+        if (list.indexOf(fn) >= 0) fn(self.state);
+      });
+    } else if (type === "hello" && this.hello && this.isOpen()) {
+      Promise.resolve().then(function () {
+        if (list.indexOf(fn) >= 0) fn(self.hello, { reconnected: false });
+      });
+    }
     return function off() {
       var i = list.indexOf(fn);
       if (i >= 0) list.splice(i, 1);
