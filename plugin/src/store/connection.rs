@@ -10,6 +10,7 @@ use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool, PooledConnectio
 use diesel::{PgConnection, SqliteConnection};
 
 use super::StoreError;
+use super::checkpoint::Checkpointer;
 use super::writer::{WriterOptions, Writers};
 
 /// A connection to either backend. PostgreSQL is listed first because
@@ -164,6 +165,8 @@ pub struct Db {
     /// process's writers, fairer and faster than SQLite's sleep-and-retry
     /// busy handler.
     writers: Arc<Writers>,
+    /// SQLite's checkpoints, run beside the writer (see `checkpoint`).
+    _checkpointer: Option<Arc<Checkpointer>>,
 }
 
 impl std::fmt::Debug for Db {
@@ -241,7 +244,7 @@ impl Db {
             queue: options.write_queue,
             batch: options.write_batch,
         };
-        let writers = Writers::start(backend, &writer_options, move || {
+        let open = move || {
             let mut conn = match backend {
                 Backend::Postgres => {
                     PgConnection::establish(&target).map(AnyConnection::Postgresql)
@@ -250,12 +253,26 @@ impl Db {
             }
             .map_err(|e| StoreError::Unavailable(e.to_string()))?;
             sqlite_pragmas(&mut conn)?;
+            Ok::<_, StoreError>(conn)
+        };
+        let checkpointer = match backend {
+            Backend::Sqlite => Some(Arc::new(Checkpointer::start(open.clone()))),
+            Backend::Postgres => None,
+        };
+        let writers = Writers::start(backend, &writer_options, move || {
+            let mut conn = open()?;
+            if let AnyConnection::Sqlite(c) = &mut conn {
+                // The checkpoint thread copies the log back; the writer's
+                // commits never stop to do it.
+                c.batch_execute("PRAGMA wal_autocheckpoint = 0;")?;
+            }
             Ok(conn)
         });
         Ok(Db {
             pool,
             backend,
             writers: Arc::new(writers),
+            _checkpointer: checkpointer,
         })
     }
 

@@ -3,6 +3,7 @@
 //! host and never publishes events; that is the service's job.
 
 pub mod admin_list;
+mod checkpoint;
 mod connection;
 pub mod conversations;
 pub mod history;
