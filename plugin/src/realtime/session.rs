@@ -18,6 +18,7 @@ use crate::Storechat;
 use crate::domain::{Actor, ClientMsgId, MessageBody, Role};
 use crate::error::ChatError;
 use crate::service::{Reaction, SendMessage};
+use tokio::sync::mpsc::error::TrySendError;
 
 fn refuse(status: StatusCode, code: &str, message: &str) -> HttpResponse {
     HttpResponse::build(status).json(serde_json::json!({ "error": code, "message": message }))
@@ -107,6 +108,7 @@ pub async fn upgrade(
         audiences: HashMap::new(),
         resumed: HashMap::new(),
         sends: None,
+        blocked: None,
     };
     actix_web::rt::spawn(connection.run(stream, outbound));
     response
@@ -126,6 +128,9 @@ struct Connection {
     /// This connection's sends in flight (see `sends`), started with its
     /// first message: most connections only listen.
     sends: Option<tokio::sync::mpsc::Sender<SendRequest>>,
+    /// A send waiting for room in the pipeline; no frame is read until it
+    /// has some.
+    blocked: Option<SendRequest>,
 }
 
 enum Next {
@@ -173,8 +178,23 @@ impl Connection {
         heartbeat.tick().await;
         let mut last_heard = Instant::now();
         while close.is_none() {
+            let room = match (&self.blocked, &self.sends) {
+                (Some(_), Some(sends)) => Some(sends.clone().reserve_owned()),
+                _ => None,
+            };
+            let waiting = room.is_some();
             tokio::select! {
-                frame = stream.next() => {
+                permit = async { room?.await.ok() }, if waiting => match (permit, self.blocked.take()) {
+                    (Some(permit), Some(request)) => {
+                        permit.send(request);
+                    }
+                    (None, Some(request)) => {
+                        let reference = request.reference.clone();
+                        self.error(reference.as_deref(), "unavailable", "Please try again.").await;
+                    }
+                    _ => {}
+                },
+                frame = stream.next(), if !waiting => {
                     last_heard = Instant::now();
                     let next = match frame {
                         None => Next::Close(CloseCode::Normal, "bye"),
@@ -332,7 +352,6 @@ impl Connection {
                     conversation_id,
                     input,
                 };
-                // Waits while the pipeline is full: that is the backpressure.
                 let sends = self.sends.get_or_insert_with(|| {
                     super::sends::start(
                         self.chat.service().clone(),
@@ -341,9 +360,16 @@ impl Connection {
                         SENDS_IN_FLIGHT,
                     )
                 });
-                if sends.send(request).await.is_err() {
-                    self.error(reference, "unavailable", "Please try again.")
-                        .await;
+                match sends.try_send(request) {
+                    Ok(()) => {}
+                    // The pipeline is full: this send waits and the socket
+                    // is not read meanwhile (the backpressure), while what
+                    // others write to this person keeps flowing.
+                    Err(TrySendError::Full(request)) => self.blocked = Some(request),
+                    Err(TrySendError::Closed(_)) => {
+                        self.error(reference, "unavailable", "Please try again.")
+                            .await;
+                    }
                 }
             }
             ClientFrame::Edit {

@@ -164,3 +164,55 @@ async fn form_posts_without_a_valid_token_are_refused_and_change_nothing() {
     let after = app.conversation_count(&alice_actor).await;
     assert_eq!(after, before);
 }
+
+/// A store's own `<script>` tags carry no version: after an upgrade the
+/// browser must not keep an old widget for a day. Versioned URLs (the
+/// plugin's own pages) are cached for good.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn scripts_are_revalidated_unless_versioned() {
+    let app = TestApp::spawn().await;
+    let browser = client();
+    let url = app.url("/storechat/assets/storechat-widget.js");
+    let first = browser.get(&url).send().await.expect("GET");
+    assert_eq!(first.status(), StatusCode::OK);
+    let header = |r: &reqwest::Response, name: &str| {
+        r.headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned()
+    };
+    assert_eq!(header(&first, "cache-control"), "public, no-cache");
+    let etag = header(&first, "etag");
+    assert!(etag.starts_with('"') && etag.len() > 2, "{etag}");
+    assert!(!first.text().await.expect("body").is_empty());
+
+    let again = browser
+        .get(&url)
+        .header("if-none-match", &etag)
+        .send()
+        .await
+        .expect("GET");
+    assert_eq!(again.status(), StatusCode::NOT_MODIFIED);
+    assert!(again.text().await.expect("body").is_empty());
+
+    let stale = browser
+        .get(&url)
+        .header("if-none-match", "\"0000000000000000\"")
+        .send()
+        .await
+        .expect("GET");
+    assert_eq!(
+        stale.status(),
+        StatusCode::OK,
+        "a changed file is sent again"
+    );
+
+    let versioned = browser
+        .get(app.url("/storechat/assets/storechat.css?v=1.2.3"))
+        .send()
+        .await
+        .expect("GET");
+    assert_eq!(versioned.status(), StatusCode::OK);
+    assert!(header(&versioned, "cache-control").contains("immutable"));
+}
