@@ -50,6 +50,48 @@
     if (text != null) node.textContent = text;
     return node;
   }
+
+  // ---- order progress cards (mirrors plugin/src/domain/order_card.rs) ----
+  var ORDER_STEPS = ["Placed", "Paid", "Shipped", "Delivered"];
+  /** An order update's card: given by the JSON API, else read from the message body of a frame. */
+  function orderCard(m) {
+    if (!m || m.kind !== "order_card" || m.deleted_at || m.deleted) return null;
+    if (m.order_card) return m.order_card;
+    var c = null;
+    try { c = JSON.parse(m.body); } catch (e) { return null; }
+    if (!c || typeof c.number !== "string") return null;
+    var status = String(c.status || "");
+    var at = ORDER_STEPS.map(function (s) { return s.toLowerCase(); }).indexOf(status.trim().toLowerCase());
+    return {
+      number: c.number,
+      status: status,
+      total: String(c.total || ""),
+      ended: at < 0 ? status : null,
+      steps: at < 0 ? [] : ORDER_STEPS.map(function (s, i) {
+        return { label: s, state: i < at ? "done" : i === at ? "current" : "todo" };
+      }),
+      summary: "Order " + c.number + ": " + status + " · Total " + String(c.total || ""),
+    };
+  }
+  /** The card as the server renders it (templates/order_card.html); text only, so escaped. */
+  function orderCardEl(card) {
+    var box = el("div", "sc-order-card");
+    box.setAttribute("role", "group");
+    box.setAttribute("aria-label", "Order " + card.number + ": " + card.status);
+    var head = box.appendChild(el("div", "sc-order-card-head"));
+    head.appendChild(el("strong", "sc-order-card-number", "Order " + card.number));
+    head.appendChild(el("span", "sc-order-card-total", "Total " + card.total));
+    if (card.ended) {
+      box.appendChild(el("p", "sc-order-card-ended", card.ended));
+    } else {
+      var steps = box.appendChild(el("ol", "sc-order-steps"));
+      card.steps.forEach(function (s) {
+        var step = steps.appendChild(el("li", "sc-order-step sc-order-step-" + s.state, s.label));
+        if (s.state === "current") step.setAttribute("aria-current", "step");
+      });
+    }
+    return box;
+  }
   function parseTime(s) {
     if (s && !/(Z|[+-]\d\d:?\d\d)$/.test(s)) s += "Z";
     var d = s ? new Date(s) : new Date();
@@ -168,6 +210,13 @@
       var mine = isMine(m);
       var li = el("li", "sc-msg sc-msg-" + (system ? "system" : mine ? "mine" : "theirs"));
       li.id = "m" + m.id;
+      var card = orderCard(m);
+      if (card) {
+        li.appendChild(orderCardEl(card));
+        var stamp = li.appendChild(el("div", "sc-msg-system"));
+        stamp.appendChild(timeEl(m.created_at));
+        return li;
+      }
       if (system) {
         var line = el("div", "sc-msg-system", m.body + " · ");
         line.appendChild(timeEl(m.created_at));

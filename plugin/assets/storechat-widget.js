@@ -74,6 +74,48 @@
     if (text != null) node.textContent = text;
     return node;
   }
+
+  // ---- order progress cards (mirrors plugin/src/domain/order_card.rs) ----
+  var ORDER_STEPS = ["Placed", "Paid", "Shipped", "Delivered"];
+  /** An order update's card: given by the JSON API, else read from the message body of a frame. */
+  function orderCard(m) {
+    if (!m || m.kind !== "order_card" || m.deleted_at || m.deleted) return null;
+    if (m.order_card) return m.order_card;
+    var c = null;
+    try { c = JSON.parse(m.body); } catch (e) { return null; }
+    if (!c || typeof c.number !== "string") return null;
+    var status = String(c.status || "");
+    var at = ORDER_STEPS.map(function (s) { return s.toLowerCase(); }).indexOf(status.trim().toLowerCase());
+    return {
+      number: c.number,
+      status: status,
+      total: String(c.total || ""),
+      ended: at < 0 ? status : null,
+      steps: at < 0 ? [] : ORDER_STEPS.map(function (s, i) {
+        return { label: s, state: i < at ? "done" : i === at ? "current" : "todo" };
+      }),
+      summary: "Order " + c.number + ": " + status + " · Total " + String(c.total || ""),
+    };
+  }
+  /** The card as the server renders it (templates/order_card.html); text only, so escaped. */
+  function orderCardEl(card) {
+    var box = el("div", "sc-order-card");
+    box.setAttribute("role", "group");
+    box.setAttribute("aria-label", "Order " + card.number + ": " + card.status);
+    var head = box.appendChild(el("div", "sc-order-card-head"));
+    head.appendChild(el("strong", "sc-order-card-number", "Order " + card.number));
+    head.appendChild(el("span", "sc-order-card-total", "Total " + card.total));
+    if (card.ended) {
+      box.appendChild(el("p", "sc-order-card-ended", card.ended));
+    } else {
+      var steps = box.appendChild(el("ol", "sc-order-steps"));
+      card.steps.forEach(function (s) {
+        var step = steps.appendChild(el("li", "sc-order-step sc-order-step-" + s.state, s.label));
+        if (s.state === "current") step.setAttribute("aria-current", "step");
+      });
+    }
+    return box;
+  }
   function icon(name, className) {
     var ns = "http://www.w3.org/2000/svg";
     var svg = document.createElementNS(ns, "svg");
@@ -521,6 +563,7 @@
       sender_name: m.sender_name,
       kind: m.kind,
       body: m.deleted_at ? "" : m.body,
+      order_card: orderCard(m),
       created_at: m.created_at,
       edited: !!m.edited_at,
       deleted: !!m.deleted_at,
@@ -537,6 +580,12 @@
     li.dataset.sender = system ? "" : m.sender_side + ":" + m.sender_name;
     li.dataset.mine = m.mine ? "1" : "";
     var when = parseTime(m.created_at);
+    var card = orderCard(m);
+    if (card) {
+      li.appendChild(orderCardEl(card));
+      li.appendChild(el("div", "scw-card-time", shortTime(when)));
+      return li;
+    }
     if (system) {
       li.textContent = m.body + " · " + shortTime(when);
       return li;

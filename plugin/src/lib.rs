@@ -49,7 +49,7 @@ pub use config::{EmailConfig, MailTransport, RealtimeConfig, Routes, StorechatCo
 pub use domain::{Actor, Role, Side, Status};
 pub use error::ChatError;
 pub use events::ChatEvent;
-pub use service::ChatService;
+pub use service::{ChatService, OrderUpdated};
 pub use store::{Conversation, Message, Notification, StoreError};
 
 /// Why the plugin did not start.
@@ -204,6 +204,17 @@ impl Storechat {
     /// out): their clients get close code 1008.
     pub fn disconnect_user(&self, user_id: &str) {
         self.inner.hub.disconnect(user_id);
+    }
+
+    /// Tell the plugin that an order was placed or changed status. It asks
+    /// your [`HostAdapter::order`] for the order's card and posts it as an
+    /// order progress card (number, status steps, total) in the customer's
+    /// conversation about that order, else in their most recent conversation
+    /// that is not CLOSED. One card per order status: calling it twice, or
+    /// from two processes at once, posts one. Call it after your own
+    /// transaction committed.
+    pub async fn order_updated(&self, order_id: &str) -> Result<OrderUpdated, ChatError> {
+        self.inner.service.order_updated(order_id).await
     }
 
     /// The chat operations, for the host's own code.

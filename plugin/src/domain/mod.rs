@@ -2,10 +2,12 @@
 //! is valid. Nothing here touches the database or the web.
 
 mod actor;
+mod order_card;
 mod status;
 mod text;
 
 pub use actor::{Actor, Role, Side};
+pub use order_card::{ORDER_STEPS, OrderCardView, OrderProgress, OrderStep};
 pub use status::Status;
 pub use text::{ClientMsgId, MessageBody, Subject, ValidationError, preview as preview_text};
 

@@ -139,6 +139,9 @@ pub enum ServerFrame<'a> {
     Message {
         conversation: &'a Conversation,
         message: &'a Message,
+        /// For an order update: the card, ready to show.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        order_card: Option<crate::domain::OrderCardView>,
     },
     /// The conversation changed (status, assignee, counters).
     Conversation { conversation: &'a Conversation },
@@ -233,6 +236,7 @@ pub fn frame_of(event: &ChatEvent) -> Option<(String, Option<&Conversation>)> {
             ServerFrame::Message {
                 conversation,
                 message,
+                order_card: message.order_card(),
             }
             .to_json(),
             Some(conversation),
@@ -245,6 +249,7 @@ pub fn frame_of(event: &ChatEvent) -> Option<(String, Option<&Conversation>)> {
             ServerFrame::Message {
                 conversation,
                 message,
+                order_card: message.order_card(),
             }
             .to_json(),
             Some(conversation),

@@ -504,6 +504,7 @@ impl Connection {
                         self.send(ServerFrame::Message {
                             conversation: &conversation,
                             message,
+                            order_card: message.order_card(),
                         })
                         .await;
                     }

@@ -9,6 +9,7 @@ mod edit;
 mod history;
 mod inbox;
 mod open;
+mod order_update;
 mod read;
 mod send;
 mod status;
@@ -28,6 +29,7 @@ pub use admin::{AdminPage, AdminQuery, Assignment, Priority};
 pub use edit::Reaction;
 pub use history::{History, HistoryEntry};
 pub use open::{OpenConversation, Opened};
+pub use order_update::OrderUpdated;
 pub use send::{SendMessage, Sent};
 pub use view::{ConversationPage, ConversationView, PageCursor, ReactionCount};
 

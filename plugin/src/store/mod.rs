@@ -11,6 +11,7 @@ pub mod messages;
 pub mod migrate;
 mod models;
 pub mod notifications;
+pub mod order_cards;
 pub mod outbox;
 pub mod prefs;
 pub(crate) mod schema;

@@ -157,6 +157,24 @@ impl Message {
     pub fn is_deleted(&self) -> bool {
         self.deleted_at.is_some()
     }
+
+    /// The order progress card this message shows, if it is one (and is
+    /// still shown).
+    pub fn order_card(&self) -> Option<crate::domain::OrderCardView> {
+        if self.kind != MessageKind::OrderCard || self.is_deleted() {
+            return None;
+        }
+        crate::domain::OrderProgress::from_body(&self.body).map(Into::into)
+    }
+
+    /// The text to show where a message is one line: an order card's summary,
+    /// else the body.
+    pub fn display_text(&self) -> String {
+        match self.order_card() {
+            Some(card) => card.summary,
+            None => self.body.clone(),
+        }
+    }
 }
 
 /// An in-app alert, e.g. `NEW_MESSAGE`.

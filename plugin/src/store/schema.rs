@@ -116,3 +116,13 @@ diesel::table! {
 
 diesel::joinable!(storechat_outbox -> storechat_conversations (conversation_id));
 diesel::allow_tables_to_appear_in_same_query!(storechat_outbox, storechat_conversations);
+
+diesel::table! {
+    storechat_order_cards (order_id, order_status) {
+        order_id -> Text,
+        order_status -> Text,
+        message_id -> BigInt,
+        conversation_id -> BigInt,
+        created_at -> Timestamp,
+    }
+}

@@ -6,3 +6,4 @@ mod admin;
 mod app;
 mod customer_json;
 mod customer_pages;
+mod order_cards;

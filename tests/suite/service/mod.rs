@@ -6,6 +6,7 @@ mod helpers;
 mod history;
 mod notifications;
 mod open;
+mod order_cards;
 mod read;
 mod search;
 mod send;

@@ -126,6 +126,12 @@ pub(crate) async fn set_status(
                 status = status.as_str(),
                 "order status changed"
             );
+            // After our own commit, so the plugin's card shows the new status.
+            // The order change stands even when the chat cannot post it.
+            match visitor.state.chat.order_updated(&id.to_string()).await {
+                Ok(outcome) => tracing::debug!(order_id = id, ?outcome, "order card"),
+                Err(e) => tracing::warn!(order_id = id, error = %e, "order card not posted"),
+            }
             Ok(see_other(&format!(
                 "/admin/orders/?updated={id}#order-{id}"
             )))

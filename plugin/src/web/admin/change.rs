@@ -36,6 +36,8 @@ struct HistoryRow {
     edited: bool,
     deleted: bool,
     system: bool,
+    /// The order progress card, for an order update.
+    card: Option<crate::domain::OrderCardView>,
     receipt: Option<&'static str>,
     can_remove: bool,
     unread: bool,
@@ -62,12 +64,13 @@ impl HistoryRow {
             id: m.id,
             side: if system { "system" } else { side },
             sender,
-            body: m.body.clone(),
+            body: m.display_text(),
             when: relative_time(m.created_at, now),
             when_exact: exact_time(m.created_at),
             edited: m.edited_at.is_some(),
             deleted: m.is_deleted(),
             system,
+            card: m.order_card(),
             receipt: (m.sender_side.is_store() && !system).then_some(
                 if c.user_read_up_to >= m.id {
                     "Seen"

@@ -79,7 +79,7 @@ pub(super) async fn show(
                         _ => "mine",
                     },
                     sender: m.sender_name.clone(),
-                    body: m.body.clone(),
+                    body: m.display_text(),
                     when: relative_time(m.created_at, now),
                     when_exact: exact_time(m.created_at),
                     deleted: m.is_deleted(),

@@ -110,6 +110,9 @@ struct MessageItem<'a> {
     sender_name: &'a str,
     kind: &'static str,
     body: &'a str,
+    /// For an order update: the card (number, status, steps, total).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    order_card: Option<crate::domain::OrderCardView>,
     created_at: String,
     edited: bool,
     deleted: bool,
@@ -126,6 +129,7 @@ impl<'a> MessageItem<'a> {
             sender_name: &m.sender_name,
             kind: m.kind.as_str(),
             body: if m.is_deleted() { "" } else { &m.body },
+            order_card: m.order_card(),
             created_at: m.created_at.and_utc().to_rfc3339(),
             edited: m.edited_at.is_some(),
             deleted: m.is_deleted(),

@@ -59,6 +59,8 @@ pub(super) struct MessageRow {
     pub edited: bool,
     pub deleted: bool,
     pub system: bool,
+    /// The order progress card, for an order update.
+    pub card: Option<crate::domain::OrderCardView>,
     pub receipt: Option<&'static str>,
     /// Reactions so far, in menu order.
     pub reactions: Vec<ReactionCount>,
@@ -105,13 +107,14 @@ impl MessageRow {
             body: if m.is_deleted() {
                 String::new()
             } else {
-                m.body.clone()
+                m.display_text()
             },
             when: relative_time(m.created_at, now),
             when_exact: exact_time(m.created_at),
             edited: m.edited_at.is_some(),
             deleted: m.is_deleted(),
             system,
+            card: m.order_card(),
             receipt,
             reactions: reactions.to_vec(),
             reactable: !system && !m.is_deleted() && m.kind == MessageKind::Text,

@@ -82,6 +82,8 @@ pub(super) struct MessageView {
     /// Its text; empty once removed.
     pub body: String,
     pub system: bool,
+    /// The order progress card, for an order update.
+    pub card: Option<crate::domain::OrderCardView>,
     pub deleted: bool,
     pub edited: bool,
     /// The reader wrote it: they may edit and delete it.
@@ -128,9 +130,10 @@ impl MessageView {
             body: if m.is_deleted() {
                 String::new()
             } else {
-                m.body.clone()
+                m.display_text()
             },
             system,
+            card: m.order_card(),
             deleted: m.is_deleted(),
             edited: m.edited_at.is_some(),
             own: own && !m.is_deleted(),
