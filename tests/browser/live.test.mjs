@@ -421,6 +421,36 @@ test('cut off by the server, the widget resumes: what was written meanwhile appe
   await page.close();
 });
 
+test('an order status change posts a progress card, live in the widget and on the change view', async () => {
+  await storefront(alice);
+  await ann.goto(store.baseUrl + changeUrl());
+  await ann.locator('[data-sc-live="admin-change"][data-sc-live-state="open"]').waitFor();
+  // Ann marks Alice's order #10003 (this conversation's) delivered in the
+  // store's own admin.
+  const orders = await ann.context().newPage();
+  errors.push(watchForErrors(orders, store.baseUrl));
+  tabs.push(orders);
+  await orders.goto(`${store.baseUrl}/admin/orders/`);
+  const form = orders.locator('form.status-form').filter({ has: orders.getByLabel('Status of order #10003') });
+  await form.locator('select').selectOption('Delivered');
+  await navigating(orders, () => form.getByRole('button', { name: 'Update' }).click());
+  const inWidget = panel(alice).locator('.sc-order-card', { hasText: 'Order #10003' }).last();
+  await inWidget.waitFor({ timeout: 10_000 });
+  assert.equal((await inWidget.locator('[aria-current="step"]').textContent()).trim(), 'Delivered');
+  const onChange = ann.locator('.sc-order-card', { hasText: 'Order #10003' }).last();
+  await onChange.waitFor({ timeout: 10_000 });
+  assert.equal((await onChange.locator('[aria-current="step"]').textContent()).trim(), 'Delivered');
+  // Saving the same status again adds nothing.
+  const before = await panel(alice).locator('.sc-order-card').count();
+  await form.locator('select').selectOption('Delivered');
+  await navigating(orders, () => form.getByRole('button', { name: 'Update' }).click());
+  await alice.waitForTimeout(1_000);
+  assert.equal(await panel(alice).locator('.sc-order-card').count(), before, 'one card per status');
+  await viewportShot(alice, 'live-widget-order-card-1280');
+  await shoot(ann, 'live-admin-change-order-card-1280');
+  await orders.close();
+});
+
 test('on a 390 px phone the reactions and the picker fit', async () => {
   const context = await browser.newContext({ viewport: PHONE, isMobile: true, hasTouch: true, deviceScaleFactor: 1 });
   await context.addCookies(await alice.context().cookies());
