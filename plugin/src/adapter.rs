@@ -183,6 +183,16 @@ pub trait HostAdapter: Send + Sync + 'static {
     /// Where to send someone who must sign in, returning them to `return_to` after.
     fn sign_in_url(&self, return_to: &str) -> String;
 
+    /// Who holds this bearer token (from `Authorization: Bearer …`), for the
+    /// JSON API and the WebSocket of apps that have no session cookie:
+    /// `Ok(None)` for a token that is unknown, expired or forged. Issue and
+    /// sign the tokens however the store does (the example store: JWT). The
+    /// default accepts no token.
+    async fn identify_token(&self, token: &str) -> HostResult<Option<Actor>> {
+        let _ = token;
+        Ok(None)
+    }
+
     /// A user's card.
     async fn user(&self, id: &str) -> HostResult<Option<UserCard>>;
 

@@ -108,6 +108,9 @@ pub struct Routes {
     pub assets: String,
     /// The WebSocket endpoint; default `/storechat/ws`.
     pub ws: String,
+    /// The JSON API (its OpenAPI document is `{api}/openapi.json`); default
+    /// `/api/chat/v1`.
+    pub api: String,
 }
 
 impl Default for Routes {
@@ -117,6 +120,7 @@ impl Default for Routes {
             admin: "/admin/dashboard/conversation".into(),
             assets: "/storechat/assets".into(),
             ws: "/storechat/ws".into(),
+            api: "/api/chat/v1".into(),
         }
     }
 }
@@ -173,6 +177,7 @@ impl StorechatConfig {
             ("admin", &self.routes.admin),
             ("assets", &self.routes.assets),
             ("ws", &self.routes.ws),
+            ("api", &self.routes.api),
         ] {
             if !prefix.starts_with('/') || prefix.ends_with('/') || prefix.contains(['?', '#', ' '])
             {

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use super::ValidationError;
 
 /// What a signed-in person is to the store.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     /// Buys things; sees only their own conversations.
@@ -17,7 +17,7 @@ pub enum Role {
 }
 
 /// Who wrote a message, or who a notification is for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Side {
     /// The customer of the conversation.

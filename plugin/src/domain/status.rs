@@ -7,7 +7,7 @@ use super::ValidationError;
 
 /// Where a conversation stands. Sending moves it by itself; staff may set any
 /// status by hand.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum Status {
     /// New, nobody from the store has answered yet.

@@ -66,9 +66,9 @@ pub async fn upgrade(
             );
         }
     }
-    let actor = match chat.service().host().identify(&req).await {
-        Ok(Some(actor)) => actor,
-        Ok(None) => {
+    let actor = match crate::web::identity::identify(&chat, &req).await {
+        Ok((Some(actor), _)) => actor,
+        Ok((None, _)) => {
             return refuse(
                 StatusCode::FORBIDDEN,
                 "unauthenticated",

@@ -192,7 +192,9 @@ impl ChatService {
         self.remove_as(actor, conversation_id, message_id).await
     }
 
-    async fn message_conversation(
+    /// The conversation of a message `actor` may see; a message they may
+    /// not see is "not found".
+    pub async fn message_conversation(
         &self,
         actor: &Actor,
         message_id: MessageId,

@@ -218,16 +218,25 @@ impl ChatService {
             .await
     }
 
-    /// The admin nav badge: customer messages the store has not read.
+    /// The admin nav badge: customer messages the store has not read (a
+    /// vendor: in the conversations about their products).
     pub async fn unread_for_admin(&self, actor: &Actor) -> Result<i64, ChatError> {
-        if !actor.is_staff() {
-            return Err(ChatError::Forbidden(
-                "Only staff can see the store's unread count.",
-            ));
+        match actor.role {
+            Role::Staff => {
+                self.db
+                    .read(|conn| Ok(store::conversations::unread_for_admin_total(conn)?))
+                    .await
+            }
+            Role::Vendor => {
+                let vendor = actor.id.clone();
+                self.db
+                    .read(move |conn| Ok(store::conversations::unread_for_vendor(conn, &vendor)?))
+                    .await
+            }
+            Role::Customer => Err(ChatError::Forbidden(
+                "Only the store's side can see the store's unread count.",
+            )),
         }
-        self.db
-            .read(|conn| Ok(store::conversations::unread_for_admin_total(conn)?))
-            .await
     }
 }
 

@@ -312,6 +312,17 @@ pub fn unread_for_customer(conn: &mut AnyConnection, customer_id: &str) -> Resul
 }
 
 /// The sum of every conversation's unread-for-admin counter (the admin nav badge).
+/// Customer messages a vendor has not read, over the conversations about
+/// their products.
+pub fn unread_for_vendor(conn: &mut AnyConnection, vendor: &str) -> Result<i64, StoreError> {
+    let total: Option<i64> = c::table
+        .filter(c::vendor_id.eq(vendor))
+        .filter(c::unread_for_admin.gt(0))
+        .select(diesel::dsl::sum(c::unread_for_admin))
+        .first(conn)?;
+    Ok(total.unwrap_or(0))
+}
+
 pub fn unread_for_admin_total(conn: &mut AnyConnection) -> Result<i64, StoreError> {
     let total: Option<i64> = c::table
         .filter(c::unread_for_admin.gt(0))

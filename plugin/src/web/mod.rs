@@ -4,10 +4,12 @@
 
 mod actor;
 mod admin;
+pub mod api;
 mod assets;
 mod csrf;
 mod customer;
 mod format;
+pub(crate) mod identity;
 pub mod layout;
 mod page;
 mod page_error;
@@ -47,4 +49,16 @@ pub(crate) fn configure(chat: &Storechat, cfg: &mut web::ServiceConfig) {
     );
     cfg.service(customer::scope(&routes.customer).app_data(data.clone()));
     cfg.service(admin::scope(&routes.admin).app_data(data));
+    api::mount(chat, cfg);
+}
+
+/// True when the request says its body is JSON. A form on another site
+/// cannot send that, which is what keeps cookie-authenticated JSON posts
+/// safe from cross-site request forgery.
+pub(crate) fn is_json(req: &actix_web::HttpRequest) -> bool {
+    req.headers()
+        .get(actix_web::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|t| t.trim().eq_ignore_ascii_case("application/json"))
 }

@@ -9,13 +9,13 @@ mod bulk;
 mod change;
 mod create;
 mod delete;
-mod export;
+pub(super) mod export;
 mod flash;
 mod form;
 mod inbox;
 mod list;
 mod mail;
-mod params;
+pub(super) mod params;
 mod preview;
 mod spec;
 

@@ -7,7 +7,6 @@
 //! CSRF).
 
 use actix_web::http::StatusCode;
-use actix_web::http::header::CONTENT_TYPE;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::{Deserialize, Serialize};
 
@@ -167,14 +166,6 @@ fn invalid_response(e: ValidationError) -> HttpResponse {
     }))
 }
 
-fn is_json(req: &HttpRequest) -> bool {
-    req.headers()
-        .get(CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .is_some_and(|t| t.trim().eq_ignore_ascii_case("application/json"))
-}
-
 fn not_json() -> HttpResponse {
     HttpResponse::build(StatusCode::UNSUPPORTED_MEDIA_TYPE).json(serde_json::json!({
         "error": "unsupported_media_type",
@@ -268,7 +259,7 @@ pub(super) async fn open(
     SignedIn(actor): SignedIn,
     payload: web::Bytes,
 ) -> HttpResponse {
-    if !is_json(&req) {
+    if !crate::web::is_json(&req) {
         return not_json();
     }
     let body: OpenBody = match serde_json::from_slice(&payload) {

@@ -5,7 +5,6 @@
 //! never granted, so cookie-authenticated posts stay safe from CSRF.
 
 use actix_web::http::StatusCode;
-use actix_web::http::header::CONTENT_TYPE;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::{Deserialize, Serialize};
 
@@ -40,17 +39,6 @@ fn error(e: ChatError) -> HttpResponse {
     }
     HttpResponse::build(e.http_status())
         .json(serde_json::json!({ "error": e.code(), "message": e.to_string() }))
-}
-
-fn is_json(req: &HttpRequest) -> bool {
-    req.headers()
-        .get(CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| {
-            v.split(';')
-                .next()
-                .is_some_and(|t| t.trim().eq_ignore_ascii_case("application/json"))
-        })
 }
 
 fn not_json() -> HttpResponse {
@@ -108,7 +96,7 @@ pub(super) async fn read_one(
     SignedIn(actor): SignedIn,
     path: web::Path<String>,
 ) -> HttpResponse {
-    if !is_json(&req) {
+    if !crate::web::is_json(&req) {
         return not_json();
     }
     let service = chat.service();
@@ -130,7 +118,7 @@ pub(super) async fn read_all(
     chat: web::Data<Storechat>,
     SignedIn(actor): SignedIn,
 ) -> HttpResponse {
-    if !is_json(&req) {
+    if !crate::web::is_json(&req) {
         return not_json();
     }
     match chat.service().mark_all_notifications_read(&actor).await {
