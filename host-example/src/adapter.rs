@@ -21,6 +21,7 @@ use storechat::{
     PageFrame, PanelSection, ProductCard, Role, UserCard,
 };
 
+use crate::auth::token::TokenKeys;
 use crate::identity;
 use crate::shop::{Order, Product, ShopError, User, UserRole, orders, products, users};
 use crate::web::frames;
@@ -31,12 +32,14 @@ use actions::Action;
 #[derive(Clone)]
 pub struct ShopAdapter {
     db: Db,
+    tokens: TokenKeys,
 }
 
 impl ShopAdapter {
-    /// An adapter reading the store's tables through `db`.
-    pub fn new(db: Db) -> Self {
-        ShopAdapter { db }
+    /// An adapter reading the store's tables through `db`; API tokens are
+    /// checked with `tokens`.
+    pub fn new(db: Db, tokens: TokenKeys) -> Self {
+        ShopAdapter { db, tokens }
     }
 
     async fn read<T, F>(&self, f: F) -> HostResult<T>
@@ -103,6 +106,14 @@ impl HostAdapter for ShopAdapter {
     fn identify(&self, req: &HttpRequest) -> LocalBoxFuture<'static, HostResult<Option<Actor>>> {
         let user = identity::current_user(req, self.db.clone());
         Box::pin(async move { Ok(user.await.map_err(HostError::new)?.map(|u| u.actor())) })
+    }
+
+    async fn identify_token(&self, token: &str) -> HostResult<Option<Actor>> {
+        let Some(id) = self.tokens.verify(token) else {
+            return Ok(None);
+        };
+        let user = self.read(move |conn| users::find(conn, id)).await?;
+        Ok(user.map(|u| u.actor()))
     }
 
     fn sign_in_url(&self, return_to: &str) -> String {

@@ -12,6 +12,7 @@ use storechat::{EmailConfig, MailTransport, Storechat, StorechatConfig};
 
 use crate::adapter::ShopAdapter;
 use crate::auth::session;
+use crate::auth::token::TokenKeys;
 use crate::demo::{self, SeedError};
 use crate::shop::migrate;
 use crate::state::AppState;
@@ -170,7 +171,8 @@ impl Application {
         let db = Db::open(&config.database_url, &config.pool)
             .await
             .map_err(storechat::StartError::from)?;
-        let adapter = Arc::new(ShopAdapter::new(db.clone()));
+        let tokens = TokenKeys::new(&settings.secret);
+        let adapter = Arc::new(ShopAdapter::new(db.clone(), tokens.clone()));
         let chat = Storechat::start_with_db(config, db.clone(), adapter)?;
 
         let applied = chat.run_migrations().await.map_err(StartError::Migrate)?;
@@ -189,6 +191,7 @@ impl Application {
             chat: chat.clone(),
             db,
             show_demo_logins: settings.seed_demo,
+            tokens,
         };
         let secret = settings.secret;
         let server = HttpServer::new(move || {

@@ -12,4 +12,6 @@ pub(crate) struct AppState {
     pub db: Db,
     /// Show the demo accounts on the sign-in page.
     pub show_demo_logins: bool,
+    /// The keys of API tokens (`POST /api/auth/token`).
+    pub tokens: crate::auth::token::TokenKeys,
 }

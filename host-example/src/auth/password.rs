@@ -38,3 +38,38 @@ static DECOY: LazyLock<String> =
 pub fn verify_decoy(password: &str) {
     let _ = verify(password, &DECOY);
 }
+
+/// Why a sign-in could not be checked (not: the password was wrong).
+#[derive(Debug, thiserror::Error)]
+pub enum CheckError {
+    /// The users table could not be read.
+    #[error(transparent)]
+    Shop(#[from] crate::shop::ShopError),
+    /// The blocking pool did not finish the check.
+    #[error("password check did not finish: {0}")]
+    Blocking(String),
+}
+
+/// The user with this e-mail and password, or `None`. Unknown e-mails cost
+/// the same time as wrong passwords; argon2 runs on the blocking pool,
+/// never on an actix worker.
+pub async fn sign_in(
+    db: &storechat::store::Db,
+    email: &str,
+    password: String,
+) -> Result<Option<crate::shop::User>, CheckError> {
+    let email = email.trim().to_owned();
+    let found = db
+        .read(move |conn| crate::shop::users::find_by_email(conn, &email))
+        .await?;
+    actix_web::web::block(move || match found {
+        Some(user) if verify(&password, &user.password_hash) => Some(user),
+        Some(_) => None,
+        None => {
+            verify_decoy(&password);
+            None
+        }
+    })
+    .await
+    .map_err(|e| CheckError::Blocking(e.to_string()))
+}

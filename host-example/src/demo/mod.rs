@@ -65,6 +65,15 @@ pub const VICTOR: DemoUser = DemoUser {
     role: UserRole::Vendor,
 };
 
+/// A second marketplace vendor (one product), who must never see Victor's
+/// conversations.
+pub const VERA: DemoUser = DemoUser {
+    email: "vera@example.com",
+    password: "vera-demo",
+    name: "Vera Potter",
+    role: UserRole::Vendor,
+};
+
 /// Alice's loyalty points after seeding.
 pub const ALICE_POINTS: i64 = 1_250;
 
@@ -75,7 +84,7 @@ pub const ALICE_VOUCHER: &str = "NW-THANKS";
 pub const BOB_POINTS: i64 = 300;
 
 /// Every demo account.
-pub const USERS: [DemoUser; 4] = [ALICE, BOB, ANN, VICTOR];
+pub const USERS: [DemoUser; 5] = [ALICE, BOB, ANN, VICTOR, VERA];
 
 /// A demo conversation: its subject, its customer and the status it is left in.
 #[derive(Debug, Clone, Copy)]

@@ -4,7 +4,7 @@
 use chrono::{NaiveDateTime, TimeDelta};
 use storechat::store::{AnyConnection, Db};
 
-use super::{ALICE, ANN, BOB, DemoUser, VICTOR};
+use super::{ALICE, ANN, BOB, DemoUser, VERA, VICTOR};
 use crate::auth::password;
 use crate::shop::orders::NewLine;
 use crate::shop::products::NewProduct;
@@ -25,22 +25,33 @@ pub(super) struct DemoIds {
     pub pour_over: i64,
 }
 
-/// (name, description, price in cents, sold by Victor, emoji, tile colour)
+/// Who sells a demo product.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Seller {
+    /// The store itself.
+    Store,
+    /// Victor, a marketplace vendor.
+    Victor,
+    /// Vera, another marketplace vendor.
+    Vera,
+}
+
+/// (name, description, price in cents, seller, emoji, tile colour)
 type DemoProduct = (
     &'static str,
     &'static str,
     i64,
-    bool,
+    Seller,
     &'static str,
     &'static str,
 );
 
-const PRODUCTS: [DemoProduct; 8] = [
+const PRODUCTS: [DemoProduct; 9] = [
     (
         "Merino Wool Beanie",
         "A soft, rib-knit beanie in undyed merino from a family mill in Donegal. Warm without the itch, and it keeps its shape wash after wash.",
         2900,
-        false,
+        Seller::Store,
         "🧶",
         "#fde2e4",
     ),
@@ -48,7 +59,7 @@ const PRODUCTS: [DemoProduct; 8] = [
         "Beeswax Candle Trio",
         "Three hand-poured candles of pure beeswax with cotton wicks. They burn clean for about 30 hours each and smell faintly of honey.",
         2400,
-        false,
+        Seller::Store,
         "🕯️",
         "#fff1d6",
     ),
@@ -56,7 +67,7 @@ const PRODUCTS: [DemoProduct; 8] = [
         "Canvas Weekender Bag",
         "Waxed cotton canvas, leather handles and a brass zip. Big enough for three days away, small enough for the overhead rack.",
         8900,
-        false,
+        Seller::Store,
         "👜",
         "#f3e8d2",
     ),
@@ -64,7 +75,7 @@ const PRODUCTS: [DemoProduct; 8] = [
         "Enamel Camping Mug",
         "A classic steel mug with a glossy enamel finish and a rolled rim. Holds 350 ml of coffee over a fire or on your desk.",
         1450,
-        false,
+        Seller::Store,
         "🏕️",
         "#dcefe6",
     ),
@@ -72,7 +83,7 @@ const PRODUCTS: [DemoProduct; 8] = [
         "Stoneware Pour-Over Set",
         "A hand-thrown dripper and matching 600 ml carafe in a speckled oat glaze. Brews two generous cups.",
         3800,
-        true,
+        Seller::Victor,
         "☕",
         "#e8dfd5",
     ),
@@ -80,7 +91,7 @@ const PRODUCTS: [DemoProduct; 8] = [
         "Hand-thrown Ceramic Bowl",
         "A wide, shallow bowl for salads, ramen or fruit, thrown on the wheel and glazed in deep sea blue. Each one is a little different.",
         3200,
-        true,
+        Seller::Victor,
         "🥣",
         "#dbe7f5",
     ),
@@ -88,7 +99,7 @@ const PRODUCTS: [DemoProduct; 8] = [
         "Wool Throw Blanket",
         "A heavy herringbone throw woven from British wool. 130 × 180 cm of warmth for the sofa or the end of the bed.",
         12000,
-        false,
+        Seller::Store,
         "🛋️",
         "#e4e1f5",
     ),
@@ -96,9 +107,17 @@ const PRODUCTS: [DemoProduct; 8] = [
         "Field Notebook, 3-pack",
         "Pocket notebooks with dot-grid pages, stitched spines and recycled kraft covers. Made for lists, sketches and train tickets.",
         1200,
-        false,
+        Seller::Store,
         "📓",
         "#f5f0c8",
+    ),
+    (
+        "Stoneware Mug",
+        "A hand-thrown stoneware mug with a speckled oatmeal glaze, made in a small studio in Stoke. Holds 350 ml; dishwasher safe.",
+        2200,
+        Seller::Vera,
+        "☕",
+        "#f3e3d3",
     ),
 ];
 
@@ -115,14 +134,14 @@ pub(super) async fn insert_if_empty(db: &Db) -> Result<Option<DemoIds>, ShopErro
     }
     // argon2 is slow on purpose: hash before taking the write lock.
     let hashes = tokio::task::spawn_blocking(|| {
-        [ALICE, BOB, ANN, VICTOR]
+        [ALICE, BOB, ANN, VICTOR, VERA]
             .map(|u| password::hash(u.password).map_err(|e| ShopError::Password(e.to_string())))
     })
     .await
     .map_err(|e| ShopError::Password(e.to_string()))?;
-    let [alice_hash, bob_hash, ann_hash, victor_hash] = hashes;
-    let (alice_hash, bob_hash, ann_hash, victor_hash) =
-        (alice_hash?, bob_hash?, ann_hash?, victor_hash?);
+    let [alice_hash, bob_hash, ann_hash, victor_hash, vera_hash] = hashes;
+    let (alice_hash, bob_hash, ann_hash, victor_hash, vera_hash) =
+        (alice_hash?, bob_hash?, ann_hash?, victor_hash?, vera_hash?);
 
     db.write(move |conn| {
         if users::count(conn)? > 0 {
@@ -139,16 +158,21 @@ pub(super) async fn insert_if_empty(db: &Db) -> Result<Option<DemoIds>, ShopErro
             };
         let ann = user(conn, ANN, ann_hash, ago(400, 0))?;
         let victor = user(conn, VICTOR, victor_hash, ago(200, 0))?;
+        let vera = user(conn, VERA, vera_hash, ago(150, 0))?;
         let alice = user(conn, ALICE, alice_hash, ago(90, 3))?;
         let bob = user(conn, BOB, bob_hash, ago(45, 7))?;
 
         let mut ids = Vec::with_capacity(PRODUCTS.len());
-        for (name, description, price_cents, by_victor, emoji, colour) in PRODUCTS {
+        for (name, description, price_cents, seller, emoji, colour) in PRODUCTS {
             let product = NewProduct {
                 name,
                 description,
                 price_cents,
-                vendor_id: by_victor.then_some(victor),
+                vendor_id: match seller {
+                    Seller::Store => None,
+                    Seller::Victor => Some(victor),
+                    Seller::Vera => Some(vera),
+                },
                 emoji,
                 colour,
                 created_at: ago(120, 0),

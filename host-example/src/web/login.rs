@@ -11,7 +11,7 @@ use super::render::{WebError, page, see_other};
 use super::visitor::Visitor;
 use crate::auth::{csrf, password, session};
 use crate::demo;
-use crate::shop::{User, users};
+use crate::shop::User;
 
 const WRONG_CREDENTIALS: &str = "Wrong e-mail or password";
 
@@ -144,31 +144,9 @@ pub(super) async fn submit(
         )
         .await;
     }
-    let email = form.email.clone();
-    let found = visitor
-        .state
-        .db
-        .read(move |conn| users::find_by_email(conn, &email))
-        .await?;
-    let typed = form.password;
-    // argon2 takes tens of milliseconds of CPU: never on the worker.
-    let checked = web::block(move || match found {
-        Some(user) if password::verify(&typed, &user.password_hash) => Some(user),
-        Some(_) => None,
-        None => {
-            password::verify_decoy(&typed);
-            None
-        }
-    })
-    .await;
-    let user = match checked {
-        Ok(user) => user,
-        Err(e) => {
-            return Err(WebError::Internal(format!(
-                "password check did not finish: {e}"
-            )));
-        }
-    };
+    let user = password::sign_in(&visitor.state.db, &form.email, form.password)
+        .await
+        .map_err(|e| WebError::Internal(e.to_string()))?;
     let Some(user) = user else {
         return render(
             &visitor,

@@ -3,6 +3,7 @@
 
 mod account;
 mod admin;
+mod api_token;
 pub(crate) mod assets;
 pub(crate) mod chrome;
 pub(crate) mod frames;
@@ -26,6 +27,11 @@ pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
         .route("/login", web::get().to(login::form))
         .route("/login", web::post().to(login::submit))
         .route("/logout", web::post().to(login::logout))
+        .service(
+            web::resource("/api/auth/token")
+                .app_data(api_token::json_config())
+                .route(web::post().to(api_token::issue)),
+        )
         .route("/account", web::get().to(account::home))
         .route("/account/", web::get().to(account::home))
         .route("/account/orders", web::get().to(account::home))
