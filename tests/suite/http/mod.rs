@@ -3,6 +3,7 @@
 mod access;
 mod activity;
 mod admin;
+mod api;
 mod app;
 mod customer_json;
 mod customer_pages;
