@@ -217,6 +217,12 @@ impl Storechat {
         self.inner.service.order_updated(order_id).await
     }
 
+    /// The CSRF token of `actor`'s forms (field `csrf_token`), for host
+    /// pages that post to the plugin's routes themselves.
+    pub fn form_token(&self, actor: &Actor) -> String {
+        web::csrf::token(&self.inner.config.secret, actor)
+    }
+
     /// The chat operations, for the host's own code.
     pub fn service(&self) -> &ChatService {
         &self.inner.service

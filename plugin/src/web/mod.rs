@@ -6,42 +6,41 @@ mod actor;
 mod admin;
 pub mod api;
 mod assets;
-mod csrf;
+pub(crate) mod csrf;
 mod customer;
 mod format;
 pub(crate) mod identity;
 pub mod layout;
 mod page;
 mod page_error;
+pub(crate) mod route_table;
 
 use actix_web::web;
 
 pub use actor::SignedIn;
 pub use format::{badge, relative_time};
+pub use route_table::PageRoute;
 
 use crate::Storechat;
+
+route_table::page_routes! {
+    ASSET_ROUTES, mount_assets;
+    get "/storechat.css" => assets::stylesheet,
+    get "/storechat-admin.js" => assets::admin_script,
+    get "/storechat-live.js" => assets::live_script,
+    get "/storechat-pages.js" => assets::pages_script,
+    get "/storechat-widget.js" => assets::widget_script,
+    get "/storechat-widget.css" => assets::widget_stylesheet,
+    get "/storechat-inbox.js" => assets::inbox_script,
+    get "/storechat-inbox.css" => assets::inbox_stylesheet,
+}
 
 pub(crate) fn configure(chat: &Storechat, cfg: &mut web::ServiceConfig) {
     let data = web::Data::new(chat.clone());
     let routes = &chat.config().routes;
-    cfg.service(
-        web::scope(&routes.assets)
-            .app_data(data.clone())
-            .route("/storechat.css", web::get().to(assets::stylesheet))
-            .route("/storechat-admin.js", web::get().to(assets::admin_script))
-            .route("/storechat-live.js", web::get().to(assets::live_script))
-            .route("/storechat-pages.js", web::get().to(assets::pages_script))
-            .route("/storechat-widget.js", web::get().to(assets::widget_script))
-            .route(
-                "/storechat-widget.css",
-                web::get().to(assets::widget_stylesheet),
-            )
-            .route("/storechat-inbox.js", web::get().to(assets::inbox_script))
-            .route(
-                "/storechat-inbox.css",
-                web::get().to(assets::inbox_stylesheet),
-            ),
-    );
+    cfg.service(mount_assets(
+        web::scope(&routes.assets).app_data(data.clone()),
+    ));
     cfg.service(
         web::resource(&routes.ws)
             .app_data(data.clone())
@@ -61,4 +60,28 @@ pub(crate) fn is_json(req: &actix_web::HttpRequest) -> bool {
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.split(';').next())
         .is_some_and(|t| t.trim().eq_ignore_ascii_case("application/json"))
+}
+
+/// Every page route the plugin mounts, with its full path under `routes`
+/// (`("post", "/dashboard/messages/{id}/send/")`), in mount order. The
+/// JSON API's routes are in its OpenAPI document instead
+/// ([`api::document`]).
+pub fn page_routes(routes: &crate::Routes) -> Vec<(&'static str, String)> {
+    let mut all = Vec::new();
+    let mut add = |prefix: &str, table: &[PageRoute]| {
+        all.extend(
+            table
+                .iter()
+                .map(|r| (r.method, format!("{prefix}{}", r.path))),
+        );
+    };
+    add(&routes.customer, customer::ROUTES);
+    add(
+        &format!("{}{}", routes.admin, admin::INBOX),
+        admin::INBOX_ROUTES,
+    );
+    add(&routes.admin, admin::ROUTES);
+    add(&routes.assets, ASSET_ROUTES);
+    all.push(("get", routes.ws.clone()));
+    all
 }

@@ -8,3 +8,4 @@ mod app;
 mod customer_json;
 mod customer_pages;
 mod order_cards;
+mod page_matrix;

@@ -29,9 +29,37 @@ use crate::error::ChatError;
 /// plus up to a few thousand bulk ids).
 const FORM_LIMIT: usize = 512 * 1024;
 
+crate::web::route_table::page_routes! {
+    ROUTES, mount;
+    get "" => to_root,
+    get "/" => list::list,
+    get "/columns/" => list::toggle_dates,
+    get "/badge.json" => list::badge,
+    get "/mail/" => mail::show,
+    post "/mail/{id}/retry/" => mail::retry,
+    post "/bulk/" => bulk::run,
+    post "/bulk/delete/" => bulk::delete_confirmed,
+    get "/add/" => create::form,
+    post "/add/" => create::submit,
+    get "/{id}/change/" => change::show,
+    post "/{id}/change/" => change::save,
+    post "/{id}/assign/" => change::assign,
+    post "/{id}/priority/" => change::priority,
+    post "/{id}/customer-action/" => change::customer_action,
+    post "/{id}/messages/{message}/remove/" => change::remove_message,
+    post "/{id}/messages/{message}/read/" => change::read_up_to,
+    get "/{id}/preview/" => preview::show,
+    get "/{id}/delete/" => delete::confirm,
+    post "/{id}/delete/" => delete::delete,
+}
+
+/// The inbox's prefix under the admin prefix.
+pub(crate) const INBOX: &str = "/inbox";
+pub(crate) use inbox::ROUTES as INBOX_ROUTES;
+
 pub(crate) fn scope(prefix: &str) -> actix_web::Scope {
-    let root = format!("{prefix}/");
-    web::scope(prefix)
+    // The inbox first: its paths would otherwise match `/{id}/…`.
+    let scope = web::scope(prefix)
         .app_data(web::PayloadConfig::new(FORM_LIMIT))
         .app_data(
             web::FormConfig::default()
@@ -43,42 +71,13 @@ pub(crate) fn scope(prefix: &str) -> actix_web::Scope {
                     InternalError::from_response(err, response).into()
                 }),
         )
-        .route(
-            "",
-            web::get().to(move || {
-                let root = root.clone();
-                async move { crate::web::layout::see_other(&root) }
-            }),
-        )
-        .route("/", web::get().to(list::list))
-        .service(inbox::scope())
-        .route("/columns/", web::get().to(list::toggle_dates))
-        .route("/badge.json", web::get().to(list::badge))
-        .route("/mail/", web::get().to(mail::show))
-        .route("/mail/{id}/retry/", web::post().to(mail::retry))
-        .route("/bulk/", web::post().to(bulk::run))
-        .route("/bulk/delete/", web::post().to(bulk::delete_confirmed))
-        .route("/add/", web::get().to(create::form))
-        .route("/add/", web::post().to(create::submit))
-        .route("/{id}/change/", web::get().to(change::show))
-        .route("/{id}/change/", web::post().to(change::save))
-        .route("/{id}/assign/", web::post().to(change::assign))
-        .route("/{id}/priority/", web::post().to(change::priority))
-        .route(
-            "/{id}/customer-action/",
-            web::post().to(change::customer_action),
-        )
-        .route(
-            "/{id}/messages/{message}/remove/",
-            web::post().to(change::remove_message),
-        )
-        .route(
-            "/{id}/messages/{message}/read/",
-            web::post().to(change::read_up_to),
-        )
-        .route("/{id}/preview/", web::get().to(preview::show))
-        .route("/{id}/delete/", web::get().to(delete::confirm))
-        .route("/{id}/delete/", web::post().to(delete::delete))
+        .service(inbox::scope());
+    mount(scope)
+}
+
+/// The prefix without its slash goes to the list.
+async fn to_root(chat: web::Data<crate::Storechat>) -> HttpResponse {
+    crate::web::layout::see_other(&format!("{}/", chat.config().routes.admin))
 }
 
 /// The panels are for staff; anyone else signed in gets a 403 page.

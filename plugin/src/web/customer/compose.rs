@@ -77,7 +77,13 @@ pub(super) async fn form(
     SignedIn(actor): SignedIn,
     prefill: web::Query<Prefill>,
 ) -> HttpResponse {
+    if actor.role == crate::domain::Role::Staff {
+        return see_other(&format!("{}/add/", chat.config().routes.admin));
+    }
     let page = Page::new(&req, &chat, &actor, PageArea::CustomerMessages);
+    if let Err(e) = super::customers_only(&actor) {
+        return page.error(e).await;
+    }
     let form = NewForm {
         order_id: prefill.order_id.clone().unwrap_or_default(),
         product_id: prefill.product_id.clone().unwrap_or_default(),
@@ -94,6 +100,9 @@ pub(super) async fn submit(
     form: web::Form<NewForm>,
 ) -> HttpResponse {
     let page = Page::new(&req, &chat, &actor, PageArea::CustomerMessages);
+    if let Err(e) = super::customers_only(&actor) {
+        return page.error(e).await;
+    }
     if !csrf::verify(&chat.config().secret, &actor, &form.csrf_token) {
         return page.forbidden_form().await;
     }

@@ -262,6 +262,9 @@ pub(super) async fn open(
     if !crate::web::is_json(&req) {
         return not_json();
     }
+    if let Err(e) = super::customers_only(&actor) {
+        return error(e);
+    }
     let body: OpenBody = match serde_json::from_slice(&payload) {
         Ok(body) => body,
         Err(e) => {

@@ -20,38 +20,60 @@ use super::layout::see_other;
 /// characters, percent-encoded, is 120 KB.
 const FORM_LIMIT: usize = 256 * 1024;
 
+crate::web::route_table::page_routes! {
+    ROUTES, mount;
+    get "" => to_root,
+    get "/" => list::list,
+    get "/new/" => compose::form,
+    post "/new/" => compose::submit,
+    get "/badge.json" => notifications::badge_counts,
+    get "/conversations.json" => json::list,
+    post "/conversations.json" => json::open,
+    get "/{id}/messages.json" => json::messages,
+    get "/email/" => email::settings,
+    post "/email/" => email::save_settings,
+    get "/email/unsubscribe/" => email::confirm,
+    post "/email/unsubscribe/" => email::unsubscribe_now,
+    get "/notifications/" => notifications::list,
+    get "/notifications.json" => notifications_json::list,
+    post "/notifications/read-all.json" => notifications_json::read_all,
+    post "/notifications/{id}/read.json" => notifications_json::read_one,
+    post "/notifications/read-all/" => notifications::read_all,
+    post "/notifications/{id}/read/" => notifications::open,
+    get "/{id}/" => thread::show,
+    post "/{id}/send/" => thread::send,
+}
+
 pub(crate) fn scope(prefix: &str) -> actix_web::Scope {
-    let root = format!("{prefix}/");
-    web::scope(prefix)
-        .app_data(web::FormConfig::default().limit(FORM_LIMIT).error_handler(|err, _| {
-            let response = HttpResponse::PayloadTooLarge()
-                .content_type("text/plain; charset=utf-8")
-                .body("This form is too large to be accepted. Messages can be at most 10,000 characters.");
-            InternalError::from_response(err, response).into()
-        }))
-        .route("", web::get().to(move || {
-            let root = root.clone();
-            async move { see_other(&root) }
-        }))
-        .route("/", web::get().to(list::list))
-        .route("/new/", web::get().to(compose::form))
-        .route("/new/", web::post().to(compose::submit))
-        .route("/badge.json", web::get().to(notifications::badge_counts))
-        .route("/conversations.json", web::get().to(json::list))
-        .route("/conversations.json", web::post().to(json::open))
-        .route("/{id}/messages.json", web::get().to(json::messages))
-        .route("/email/", web::get().to(email::settings))
-        .route("/email/", web::post().to(email::save_settings))
-        .route("/email/unsubscribe/", web::get().to(email::confirm))
-        .route("/email/unsubscribe/", web::post().to(email::unsubscribe_now))
-        .route("/notifications/", web::get().to(notifications::list))
-        .route("/notifications.json", web::get().to(notifications_json::list))
-        .route("/notifications/read-all.json", web::post().to(notifications_json::read_all))
-        .route("/notifications/{id}/read.json", web::post().to(notifications_json::read_one))
-        .route("/notifications/read-all/", web::post().to(notifications::read_all))
-        .route("/notifications/{id}/read/", web::post().to(notifications::open))
-        .route("/{id}/", web::get().to(thread::show))
-        .route("/{id}/send/", web::post().to(thread::send))
+    mount(web::scope(prefix).app_data(
+        web::FormConfig::default()
+            .limit(FORM_LIMIT)
+            .error_handler(|err, _| {
+                let response = HttpResponse::PayloadTooLarge()
+                    .content_type("text/plain; charset=utf-8")
+                    .body("This form is too large to be accepted. Messages can be at most 10,000 characters.");
+                InternalError::from_response(err, response).into()
+            }),
+    ))
+}
+
+/// The prefix without its slash goes to the list.
+async fn to_root(chat: web::Data<crate::Storechat>) -> HttpResponse {
+    see_other(&format!("{}/", chat.config().routes.customer))
+}
+
+/// Only customers open conversations here: staff open them from the admin
+/// panel (with a customer picker), vendors answer but never open.
+fn customers_only(actor: &crate::domain::Actor) -> Result<(), crate::error::ChatError> {
+    match actor.role {
+        crate::domain::Role::Customer => Ok(()),
+        crate::domain::Role::Staff => Err(crate::error::ChatError::Forbidden(
+            "Staff open conversations from the admin panel.",
+        )),
+        crate::domain::Role::Vendor => Err(crate::error::ChatError::Forbidden(
+            "Vendors answer conversations about their products; they cannot open new ones.",
+        )),
+    }
 }
 
 /// Path ids that are not numbers are simply not found.

@@ -18,36 +18,27 @@ mod thread;
 
 use actix_web::web;
 
+crate::web::route_table::page_routes! {
+    ROUTES, mount;
+    get "" => to_root,
+    get "/" => page::show,
+    get "/rows.json" => json::rows,
+    get "/{id}/history.json" => json::history,
+    post "/{id}/reply/" => forms::reply,
+    post "/{id}/status/" => forms::status,
+    post "/{id}/customer-action/" => forms::customer_action,
+    post "/{id}/messages/{message}/edit/" => actions::edit,
+    post "/{id}/messages/{message}/delete/" => actions::delete,
+    post "/{id}/messages/{message}/react/" => actions::react,
+}
+
 /// The inbox's routes, mounted under the admin prefix.
 pub(super) fn scope() -> actix_web::Scope {
-    web::scope("/inbox")
-        .route(
-            "",
-            web::get().to(|chat: web::Data<crate::Storechat>| async move {
-                crate::web::layout::see_other(&format!("{}/inbox/", chat.config().routes.admin))
-            }),
-        )
-        .route("/", web::get().to(page::show))
-        .route("/rows.json", web::get().to(json::rows))
-        .route("/{id}/history.json", web::get().to(json::history))
-        .route("/{id}/reply/", web::post().to(forms::reply))
-        .route("/{id}/status/", web::post().to(forms::status))
-        .route(
-            "/{id}/customer-action/",
-            web::post().to(forms::customer_action),
-        )
-        .route(
-            "/{id}/messages/{message}/edit/",
-            web::post().to(actions::edit),
-        )
-        .route(
-            "/{id}/messages/{message}/delete/",
-            web::post().to(actions::delete),
-        )
-        .route(
-            "/{id}/messages/{message}/react/",
-            web::post().to(actions::react),
-        )
+    mount(web::scope(super::INBOX))
+}
+
+async fn to_root(chat: web::Data<crate::Storechat>) -> actix_web::HttpResponse {
+    crate::web::layout::see_other(&format!("{}/inbox/", chat.config().routes.admin))
 }
 
 /// How many rows a page of the list holds.
