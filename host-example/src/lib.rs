@@ -25,6 +25,7 @@ mod state;
 mod web;
 
 pub use app::{Application, STORE_NAME, Settings, StartError};
+pub use auth::token::TokenKeys;
 
 /// Goes in the URLs of the store's CSS and JS so browsers fetch them again
 /// after they change.

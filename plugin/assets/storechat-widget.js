@@ -244,7 +244,11 @@
   others.hidden = true;
   var body = el("div", "scw-body");
   var footer = el("div", "scw-foot");
-  panel.append(head, offline, others, body, footer);
+  // Outside business hours: the store's away message and when it is back.
+  var away = el("div", "scw-away");
+  away.setAttribute("role", "status");
+  away.hidden = true;
+  panel.append(head, offline, away, others, body, footer);
   root.append(panel, launcher);
 
   function setLauncherLabel() {
@@ -1081,8 +1085,37 @@
     });
   }
 
+  function showAway(availability) {
+    if (!availability || availability.open) {
+      away.hidden = true;
+      return;
+    }
+    away.textContent = "";
+    var text = el("p", null, availability.away_message || "We're away right now.");
+    away.appendChild(text);
+    if (availability.back_at) {
+      var back = new Date(availability.back_at);
+      var when = back.toLocaleString([], { weekday: "long", hour: "2-digit", minute: "2-digit" });
+      away.appendChild(el("p", "scw-away-back", "Back " + when + "."));
+    }
+    away.hidden = false;
+  }
+
   // ---- start ----
+  // widget.json first: staff may have turned the widget off (it then
+  // leaves the page), and outside business hours it shows the away message.
   function start() {
+    fetch(cfg.messagesUrl + "/widget.json", { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (r) { return r.ok ? r.json() : { enabled: true }; })
+      .catch(function () { return { enabled: true }; })
+      .then(function (w) {
+        if (w.enabled === false) return root.remove();
+        showAway(w.availability);
+        startChat();
+      });
+  }
+
+  function startChat() {
     var was = saved();
     api("/conversations.json").then(function (list) {
       S.signedIn = true;

@@ -164,6 +164,20 @@ impl StorechatConfig {
         }
     }
 
+    /// The settings staff start from in the admin settings panel: these
+    /// options, until settings are saved there (then the stored ones count).
+    pub fn default_settings(&self) -> crate::domain::Settings {
+        let minutes = self.email.delay.as_secs().div_ceil(60).min(1440);
+        crate::domain::Settings {
+            email_delay_minutes: u32::try_from(minutes).unwrap_or(1440),
+            messages_per_minute: self.realtime.messages_per_minute,
+            max_connections_per_user: u32::try_from(self.realtime.max_connections_per_user)
+                .unwrap_or(u32::MAX),
+            allowed_origins: self.realtime.allowed_origins.clone(),
+            ..crate::domain::Settings::default()
+        }
+    }
+
     /// Checks the options; the error says which one is wrong and why.
     pub fn validate(&self) -> Result<(), String> {
         if self.secret.len() < 32 {

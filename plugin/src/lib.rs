@@ -111,13 +111,12 @@ impl Storechat {
     ) -> Result<Storechat, StartError> {
         config.validate().map_err(StartError::Config)?;
         let events = events::EventBus::new(adapter.clone(), 1024);
-        let queue = match config.email.transport {
-            MailTransport::Disabled => mail::MailQueue::disabled(),
-            _ => mail::MailQueue {
-                enabled: true,
-                delay: config.email.delay,
-                wake: Arc::new(tokio::sync::Notify::new()),
-            },
+        let settings = service::LiveSettings::new(config.default_settings());
+        let queue = mail::MailQueue {
+            enabled: config.email.transport != MailTransport::Disabled,
+            delay: config.email.delay,
+            wake: Arc::new(tokio::sync::Notify::new()),
+            settings: settings.clone(),
         };
         let service = ChatService::new(db, adapter, events, queue);
         // A bad SMTP URL stops the start; the worker itself starts once the
@@ -125,7 +124,7 @@ impl Storechat {
         mail::check(&config.email.transport).map_err(StartError::Config)?;
         Ok(Storechat {
             inner: Arc::new(Inner {
-                hub: Arc::new(realtime::Hub::new(config.realtime.clone())),
+                hub: Arc::new(realtime::Hub::new(config.realtime.clone(), settings)),
                 fanout: realtime::fanout::Fanout::new(service.db().backend()),
                 config,
                 service,
@@ -144,6 +143,10 @@ impl Storechat {
             .with_connection(store::migrate::run_pending)
             .await;
         let applied = applied?;
+        // The settings staff saved, before the first request is served.
+        if let Err(e) = self.inner.service.reload_settings().await {
+            tracing::error!(error = %e, "the chat settings could not be read; using the defaults");
+        }
         self.start_background();
         Ok(applied)
     }
@@ -170,6 +173,16 @@ impl Storechat {
         inner
             .fanout
             .start(&runtime, url, &inner.service, &inner.hub);
+        // Settings saved by another process on the same database.
+        let service = self.inner.service.clone();
+        runtime.spawn(async move {
+            loop {
+                tokio::time::sleep(service::SETTINGS_REFRESH).await;
+                if let Err(e) = service.reload_settings().await {
+                    tracing::warn!(error = %e, "the chat settings could not be read again");
+                }
+            }
+        });
         let (hub, mut events) = (
             self.inner.hub.clone(),
             self.inner.service.events().subscribe(),

@@ -41,6 +41,8 @@ pub struct Chrome {
     pub csrf: String,
     /// The current nav item ("shop", "orders", "messages", …).
     pub active: &'static str,
+    /// Staff have the storefront chat widget on (the chat settings).
+    pub chat_widget: bool,
 }
 
 impl Chrome {
@@ -52,9 +54,11 @@ impl Chrome {
         user: Option<&User>,
         active: &'static str,
     ) -> Chrome {
+        let chat_widget = chat.service().settings().widget_enabled;
         let Some(user) = user else {
             return Chrome {
                 active,
+                chat_widget,
                 ..Chrome::default()
             };
         };
@@ -69,6 +73,7 @@ impl Chrome {
             }),
             csrf: csrf::token(session),
             active,
+            chat_widget,
             ..Chrome::default()
         };
         match user.role {

@@ -39,6 +39,7 @@ async fn chrome_for(req: &HttpRequest, frame: &PageFrame<'_>) -> Chrome {
         PageArea::CustomerNotifications => "notifications",
         // The plugin's live inbox has its own item in the sidebar.
         PageArea::AdminConversations if req.path().contains("/inbox/") => "inbox",
+        PageArea::AdminConversations if req.path().ends_with("/settings/") => "chat-settings",
         PageArea::AdminConversations => "conversations",
     };
     let Some(state) = req.app_data::<Data<AppState>>() else {

@@ -3,11 +3,13 @@
 
 mod actor;
 mod order_card;
+pub mod settings;
 mod status;
 mod text;
 
 pub use actor::{Actor, Role, Side};
 pub use order_card::{ORDER_STEPS, OrderCardView, OrderProgress, OrderStep};
+pub use settings::{Availability, BusinessHours, DayHours, Settings};
 pub use status::Status;
 pub use text::{ClientMsgId, MessageBody, Subject, ValidationError, preview as preview_text};
 

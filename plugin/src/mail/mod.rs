@@ -17,6 +17,8 @@ mod worker;
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::service::LiveSettings;
+
 use tokio::sync::Notify;
 
 pub use transport::SendFailure;
@@ -31,12 +33,15 @@ pub fn check(transport: &crate::config::MailTransport) -> Result<(), String> {
 /// wait, and how to wake the worker.
 #[derive(Clone, Debug)]
 pub struct MailQueue {
-    /// False when e-mail is disabled: nothing is queued.
+    /// False when the transport is disabled: nothing is queued.
     pub enabled: bool,
-    /// How long a reply may stay unseen before it is e-mailed.
+    /// The start-up configuration's delay, in force until staff save
+    /// settings (which count in whole minutes).
     pub delay: Duration,
     /// Wakes the worker when something is due now.
     pub wake: Arc<Notify>,
+    /// The settings in force: e-mail on or off, the delay.
+    pub settings: LiveSettings,
 }
 
 impl MailQueue {
@@ -46,12 +51,28 @@ impl MailQueue {
             enabled: false,
             delay: Duration::ZERO,
             wake: Arc::new(Notify::new()),
+            settings: LiveSettings::new(crate::domain::Settings::default()),
+        }
+    }
+
+    /// True when e-mail is queued: a transport is configured and staff have
+    /// not turned e-mail notifications off.
+    pub fn is_on(&self) -> bool {
+        self.enabled && self.settings.get().email_enabled
+    }
+
+    /// How long a reply may stay unseen before it is e-mailed.
+    pub fn delay(&self) -> Duration {
+        if self.settings.change().is_some() {
+            Duration::from_secs(u64::from(self.settings.get().email_delay_minutes) * 60)
+        } else {
+            self.delay
         }
     }
 
     /// `at` plus the delay, as stored.
     pub fn due(&self, at: chrono::NaiveDateTime) -> chrono::NaiveDateTime {
-        at + chrono::TimeDelta::from_std(self.delay).unwrap_or(chrono::TimeDelta::zero())
+        at + chrono::TimeDelta::from_std(self.delay()).unwrap_or(chrono::TimeDelta::zero())
     }
 }
 

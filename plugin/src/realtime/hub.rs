@@ -13,6 +13,7 @@ use tokio::sync::mpsc;
 use crate::config::RealtimeConfig;
 use crate::domain::{Actor, Role};
 use crate::events::ChatEvent;
+use crate::service::LiveSettings;
 use crate::store::Conversation;
 
 use super::protocol::{Person, ServerFrame, frame_of};
@@ -88,14 +89,17 @@ pub struct TooManyConnections;
 pub struct Hub {
     state: Mutex<State>,
     config: RealtimeConfig,
+    /// The rate limit and the connection cap come from the live settings.
+    settings: LiveSettings,
 }
 
 impl Hub {
-    /// An empty hub.
-    pub fn new(config: RealtimeConfig) -> Hub {
+    /// An empty hub; its limits follow `settings`.
+    pub fn new(config: RealtimeConfig, settings: LiveSettings) -> Hub {
         Hub {
             state: Mutex::new(State::default()),
             config,
+            settings,
         }
     }
 
@@ -116,7 +120,8 @@ impl Hub {
             .values()
             .filter(|e| same_person(&e.actor, actor))
             .count();
-        if open >= self.config.max_connections_per_user {
+        let cap = self.settings.get().max_connections_per_user as usize;
+        if open >= cap {
             return Err(TooManyConnections);
         }
         let (tx, rx) = mpsc::channel(self.config.send_queue.max(1));
@@ -227,7 +232,7 @@ impl Hub {
 
     /// Takes one message from a person's allowance; false when it is spent.
     pub fn allow_message(&self, actor: &Actor) -> bool {
-        let per_minute = f64::from(self.config.messages_per_minute.max(1));
+        let per_minute = f64::from(self.settings.get().messages_per_minute.max(1));
         let mut state = self.state();
         let now = Instant::now();
         let bucket = state

@@ -53,10 +53,11 @@ pub async fn upgrade(
     let config = chat.config();
     if let Some(origin) = req.headers().get(ORIGIN) {
         let origin = origin.to_str().unwrap_or_default();
-        let allowed = if config.realtime.allowed_origins.is_empty() {
+        let settings = chat.service().settings();
+        let allowed = if settings.allowed_origins.is_empty() {
             origin == origin_of(&config.public_url)
         } else {
-            config.realtime.allowed_origins.iter().any(|o| o == origin)
+            settings.allowed_origins.iter().any(|o| o == origin)
         };
         if !allowed {
             return refuse(

@@ -12,6 +12,7 @@ mod open;
 mod order_update;
 mod read;
 mod send;
+mod settings;
 mod status;
 mod view;
 
@@ -31,6 +32,7 @@ pub use history::{History, HistoryEntry};
 pub use open::{OpenConversation, Opened};
 pub use order_update::OrderUpdated;
 pub use send::{SendMessage, Sent};
+pub use settings::{LiveSettings, REFRESH as SETTINGS_REFRESH, SettingsChange};
 pub use view::{ConversationPage, ConversationView, PageCursor, ReactionCount};
 
 /// How many messages a history page holds unless asked otherwise.
@@ -43,13 +45,16 @@ pub struct ChatService {
     host: Arc<dyn HostAdapter>,
     events: EventBus,
     mail: MailQueue,
+    settings: LiveSettings,
 }
 
 impl ChatService {
-    /// A service over `db`, asking `host` about people and orders and
-    /// publishing to `events`.
+    /// A service over `db`, asking `host` about people and orders,
+    /// publishing to `events`, queueing e-mail in `mail`; `mail` reads the
+    /// same live settings.
     pub fn new(db: Db, host: Arc<dyn HostAdapter>, events: EventBus, mail: MailQueue) -> Self {
         ChatService {
+            settings: mail.settings.clone(),
             db,
             host,
             events,
@@ -170,7 +175,7 @@ pub(crate) fn queue_email(
     message: &Message,
     opened_by_staff: bool,
 ) -> Result<bool, ChatError> {
-    if !mail.enabled {
+    if !mail.is_on() {
         return Ok(false);
     }
     let recipient = inbox_of_other_side(conversation, message.sender_side).side;

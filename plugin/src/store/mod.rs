@@ -15,6 +15,7 @@ pub mod order_cards;
 pub mod outbox;
 pub mod prefs;
 pub(crate) mod schema;
+pub mod settings;
 mod writer;
 
 pub use connection::{AnyConnection, Backend, Db, PoolOptions, write_transaction};

@@ -6,6 +6,7 @@ mod actor;
 mod admin;
 pub mod api;
 mod assets;
+pub(crate) mod away;
 pub(crate) mod csrf;
 mod customer;
 mod format;

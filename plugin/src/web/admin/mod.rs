@@ -17,6 +17,7 @@ mod list;
 mod mail;
 pub(super) mod params;
 mod preview;
+mod settings;
 mod spec;
 
 use actix_web::error::InternalError;
@@ -36,6 +37,8 @@ crate::web::route_table::page_routes! {
     get "/columns/" => list::toggle_dates,
     get "/badge.json" => list::badge,
     get "/mail/" => mail::show,
+    get "/settings/" => settings::show,
+    post "/settings/" => settings::save,
     post "/mail/{id}/retry/" => mail::retry,
     post "/bulk/" => bulk::run,
     post "/bulk/delete/" => bulk::delete_confirmed,

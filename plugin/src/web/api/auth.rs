@@ -31,6 +31,14 @@ impl FromRequest for ApiActor {
                     "The chat API is not mounted correctly.",
                 ));
             };
+            // Staff can turn the API off (apps); nothing is lost meanwhile.
+            if !chat.service().settings().api_enabled {
+                return Err(ApiError::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "api_disabled",
+                    "The chat API is turned off by the store for now; your conversations are kept. Please try again later.",
+                ));
+            }
             let (actor, credential) = identify(&chat, &req).await.map_err(|e| {
                 tracing::error!(error = %e, "host adapter could not identify an API request");
                 ApiError::new(

@@ -12,6 +12,7 @@ mod error;
 mod model;
 mod notifications;
 mod responses;
+mod settings;
 
 use actix_web::dev::HttpServiceFactory;
 use actix_web::{HttpResponse, web};
@@ -111,6 +112,9 @@ fn scope(
         .service(admin::assign)
         .service(admin::set_priority)
         .service(admin::delete_conversation)
+        .service(settings::get_settings)
+        .service(settings::save_settings)
+        .service(settings::availability)
         .route("/openapi.json", web::get().to(openapi_json))
         .default_service(web::to(|| async {
             actix_web::ResponseError::error_response(&ApiError::not_found())

@@ -12,6 +12,10 @@ pub enum Unauthorized {
     /// No valid bearer token (nor session); `WWW-Authenticate: Bearer`.
     #[response(status = 401)]
     Unauthenticated(ErrorBody),
+    /// The store turned the API off in its chat settings (`api_disabled`);
+    /// nothing is lost, try again later.
+    #[response(status = 503)]
+    Disabled(ErrorBody),
 }
 
 /// Routes that take a JSON body.

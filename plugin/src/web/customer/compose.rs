@@ -60,6 +60,7 @@ struct NewPage<'a> {
     error: Option<ValidationError>,
     subject_max: usize,
     body_max: usize,
+    away: Option<crate::web::away::AwayNotice>,
 }
 
 impl NewPage<'_> {
@@ -166,6 +167,7 @@ async fn render(
         kept => kept.to_owned(),
     };
     let content = NewPage {
+        away: crate::web::away::away_notice(&chat.service().settings(), chrono::Utc::now()),
         prefix: &chat.config().routes.customer,
         csrf: csrf::token(&chat.config().secret, actor),
         client_msg_id,

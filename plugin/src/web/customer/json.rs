@@ -307,3 +307,16 @@ pub(super) async fn open(
         Err(e) => error(e),
     }
 }
+
+/// `GET widget.json` (no sign-in needed): whether the storefront widget
+/// shows, and whether the store answers now (the away message and when it
+/// is back, outside business hours).
+pub(super) async fn widget(chat: web::Data<Storechat>) -> HttpResponse {
+    let settings = chat.service().settings();
+    HttpResponse::Ok()
+        .insert_header(("Cache-Control", "no-store"))
+        .json(serde_json::json!({
+            "enabled": settings.widget_enabled,
+            "availability": settings.availability(chrono::Utc::now()),
+        }))
+}

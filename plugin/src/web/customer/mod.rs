@@ -27,6 +27,7 @@ crate::web::route_table::page_routes! {
     get "/new/" => compose::form,
     post "/new/" => compose::submit,
     get "/badge.json" => notifications::badge_counts,
+    get "/widget.json" => json::widget,
     get "/conversations.json" => json::list,
     post "/conversations.json" => json::open,
     get "/{id}/messages.json" => json::messages,

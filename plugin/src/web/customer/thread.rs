@@ -51,6 +51,7 @@ struct ThreadPage<'a> {
     draft: &'a str,
     error: Option<String>,
     body_max: usize,
+    away: Option<crate::web::away::AwayNotice>,
 }
 
 pub(super) async fn show(
@@ -180,6 +181,7 @@ async fn render(
         kept => kept.to_owned(),
     };
     let content = ThreadPage {
+        away: crate::web::away::away_notice(&page.chat.service().settings(), chrono::Utc::now()),
         prefix,
         id,
         subject: &conversation.subject,
