@@ -3,9 +3,10 @@
 mod access;
 mod activity;
 mod admin;
-mod api;
+pub mod api;
 mod app;
 mod customer_json;
 mod customer_pages;
 mod order_cards;
 mod page_matrix;
+mod settings;

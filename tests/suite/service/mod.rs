@@ -10,5 +10,6 @@ mod order_cards;
 mod read;
 mod search;
 mod send;
+mod settings;
 mod status;
 mod view;

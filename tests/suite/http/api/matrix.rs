@@ -52,6 +52,9 @@ fn expected(operation: &str) -> Option<[u16; 6]> {
         "admin_set_priority" => [401, 403, 403, 403, 403, 200],
         // Authorized, but the conversation is not CLOSED.
         "admin_delete_conversation" => [401, 403, 403, 403, 403, 409],
+        "admin_get_settings" => [401, 403, 403, 403, 403, 200],
+        "admin_save_settings" => [401, 403, 403, 403, 403, 200],
+        "availability" => [401, 200, 200, 200, 200, 200],
         _ => return None,
     })
 }
@@ -88,6 +91,9 @@ fn body_of(operation: &str, f: &Fixture) -> Option<Value> {
         "admin_set_status" => json!({ "status": "AWAITING_USER" }),
         "admin_assign" => json!({ "assignee": "me" }),
         "admin_set_priority" => json!({ "priority": "high" }),
+        "admin_save_settings" => {
+            serde_json::to_value(storechat::domain::Settings::default()).unwrap_or_default()
+        }
         _ => return None,
     })
 }
