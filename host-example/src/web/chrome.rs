@@ -22,6 +22,8 @@ pub struct HeaderUser {
     pub is_staff: bool,
     /// Only customers have orders.
     pub is_customer: bool,
+    /// Vendors get their vendor dashboard and the conversations about their products.
+    pub is_vendor: bool,
 }
 
 /// Everything the header and the admin sidebar need.
@@ -46,6 +48,11 @@ pub struct Chrome {
 }
 
 impl Chrome {
+    /// True when a vendor is signed in (the admin layout shows their nav).
+    pub fn is_vendor(&self) -> bool {
+        self.user.as_ref().is_some_and(|u| u.is_vendor)
+    }
+
     /// Loads the header for `user`. A failed count hides its badge rather
     /// than failing the page.
     pub async fn load(
@@ -70,6 +77,7 @@ impl Chrome {
                 initial: initial(&user.name),
                 is_staff: user.is_staff(),
                 is_customer: user.role == UserRole::Customer,
+                is_vendor: user.role == UserRole::Vendor,
             }),
             csrf: csrf::token(session),
             active,
@@ -98,6 +106,8 @@ impl Chrome {
             UserRole::Vendor => {
                 chrome.notifications_badge =
                     badge(service.unread_notifications(&actor).await, "notifications");
+                chrome.admin_badge =
+                    badge(service.unread_for_admin(&actor).await, "vendor messages");
             }
             UserRole::Staff => {
                 chrome.admin_badge = badge(service.unread_for_admin(&actor).await, "admin messages")
@@ -115,6 +125,7 @@ impl Chrome {
                 initial: initial(&actor.name),
                 is_staff: actor.is_staff(),
                 is_customer: actor.role == storechat::Role::Customer,
+                is_vendor: actor.role == storechat::Role::Vendor,
             }),
             ..Chrome::default()
         }

@@ -66,7 +66,11 @@ fn safe_next(next: &str) -> Option<&str> {
 
 /// Where someone lands after signing in without a `next`.
 fn home_of(user: &User) -> &'static str {
-    if user.is_staff() { "/admin/" } else { "/" }
+    match user.role {
+        crate::shop::UserRole::Staff => "/admin/",
+        crate::shop::UserRole::Vendor => "/vendor/",
+        crate::shop::UserRole::Customer => "/",
+    }
 }
 
 async fn render(

@@ -12,6 +12,7 @@ mod message;
 mod render;
 mod request_log;
 mod storefront;
+mod vendor;
 mod visitor;
 
 use actix_web::web;
@@ -38,6 +39,11 @@ pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
         .route("/account/orders/", web::get().to(account::orders))
         .route("/account/activity", web::get().to(account::activity_home))
         .route("/account/activity/", web::get().to(account::activity))
+        .route("/vendor/", web::get().to(vendor::show))
+        .route(
+            "/vendor",
+            web::get().to(|| async { render::see_other("/vendor/") }),
+        )
         .route("/admin", web::get().to(admin::home))
         .route("/admin/", web::get().to(admin::dashboard::show))
         .route("/admin/orders/", web::get().to(admin::orders::list))

@@ -11,7 +11,7 @@ use serde::Deserialize;
 
 use super::flash::{self, Flash};
 use super::form::Fields;
-use super::{parse_id, staff_only};
+use super::{parse_id, staff_only, store_side};
 use crate::Storechat;
 use crate::adapter::{ActionOutcome, OrderCard, PageArea, PanelSection, ProductCard, UserCard};
 use crate::domain::{ClientMsgId, MessageBody, Side, Status, ValidationError};
@@ -116,6 +116,9 @@ struct ChangePage<'a> {
     sections: Vec<PanelSection>,
     assigned_to_me: bool,
     flash: Option<Flash>,
+    /// Staff see the store's tools; a vendor sees the conversation, the
+    /// reply box and the product.
+    staff: bool,
 }
 
 #[derive(Deserialize)]
@@ -145,8 +148,9 @@ async fn render(
     reply_error: Option<ValidationError>,
     status: StatusCode,
 ) -> Result<HttpResponse, ChatError> {
-    staff_only(page.actor)?;
+    store_side(page.actor)?;
     let (chat, actor) = (page.chat, page.actor);
+    let staff = actor.is_staff();
     let id = parse_id(raw_id)?;
     let service = chat.service();
     // Opening the newest page is reading it: counters and the nav badge drop.
@@ -159,7 +163,13 @@ async fn render(
     let c = &view.conversation;
     let host = service.host();
     let customer = host.user(&c.customer_id).await?;
-    let orders = host.orders_of(&c.customer_id, RECENT_ORDERS).await?;
+    // A vendor answers about their product: the customer's other orders
+    // and the store's own customer tools are not theirs to see.
+    let orders = if staff {
+        host.orders_of(&c.customer_id, RECENT_ORDERS).await?
+    } else {
+        Vec::new()
+    };
     let order = match &c.order_id {
         Some(order_id) => host.order(order_id).await?,
         None => None,
@@ -168,10 +178,15 @@ async fn render(
         Some(product_id) => host.product(product_id).await?,
         None => None,
     };
-    let sections = host.customer_sections(&c.customer_id).await?;
+    let sections = if staff {
+        host.customer_sections(&c.customer_id).await?
+    } else {
+        Vec::new()
+    };
     let base = chat.config().routes.admin.as_str();
     let now = crate::store::now();
     let content = ChangePage {
+        staff,
         base,
         c,
         status_class: super::spec::status_class(c.status),
@@ -179,7 +194,12 @@ async fn render(
         history: view
             .messages
             .iter()
-            .map(|m| HistoryRow::new(c, m, view.reactions_of(m.id), now))
+            .map(|m| {
+                let mut row = HistoryRow::new(c, m, view.reactions_of(m.id), now);
+                // Removing others' messages is moderation: staff only.
+                row.can_remove &= staff;
+                row
+            })
             .collect(),
         earlier_href: view
             .has_earlier
@@ -234,11 +254,8 @@ pub(super) async fn save(
     fields: Fields,
 ) -> HttpResponse {
     let page = Page::new(&req, &chat, &actor, PageArea::AdminConversations);
-    if let Err(e) = staff_only(&actor) {
-        return page.error(e).await;
-    }
-    if !csrf::verify(&chat.config().secret, &actor, fields.csrf()) {
-        return page.forbidden_form().await;
+    if let Some(refused) = guarded(&page, &fields, store_side).await {
+        return refused;
     }
     let result = save_form(&page, &path, &fields).await;
     page.outcome(result).await
@@ -320,8 +337,13 @@ async fn save_form(
     ))
 }
 
-async fn guarded(page: &Page<'_>, fields: &Fields) -> Option<HttpResponse> {
-    if let Err(e) = staff_only(page.actor) {
+/// Refuses a post by someone `allowed` refuses, or without a valid form token.
+async fn guarded(
+    page: &Page<'_>,
+    fields: &Fields,
+    allowed: fn(&crate::domain::Actor) -> Result<(), ChatError>,
+) -> Option<HttpResponse> {
+    if let Err(e) = allowed(page.actor) {
         return Some(page.error(e).await);
     }
     if !csrf::verify(&page.chat.config().secret, page.actor, fields.csrf()) {
@@ -354,7 +376,7 @@ pub(super) async fn assign(
     fields: Fields,
 ) -> HttpResponse {
     let page = Page::new(&req, &chat, &actor, PageArea::AdminConversations);
-    if let Some(refused) = guarded(&page, &fields).await {
+    if let Some(refused) = guarded(&page, &fields, staff_only).await {
         return refused;
     }
     let result = async {
@@ -387,7 +409,7 @@ pub(super) async fn priority(
     fields: Fields,
 ) -> HttpResponse {
     let page = Page::new(&req, &chat, &actor, PageArea::AdminConversations);
-    if let Some(refused) = guarded(&page, &fields).await {
+    if let Some(refused) = guarded(&page, &fields, staff_only).await {
         return refused;
     }
     let result = async {
@@ -415,7 +437,7 @@ pub(super) async fn customer_action(
     fields: Fields,
 ) -> HttpResponse {
     let page = Page::new(&req, &chat, &actor, PageArea::AdminConversations);
-    if let Some(refused) = guarded(&page, &fields).await {
+    if let Some(refused) = guarded(&page, &fields, staff_only).await {
         return refused;
     }
     let result = async {
@@ -452,7 +474,7 @@ pub(super) async fn remove_message(
     fields: Fields,
 ) -> HttpResponse {
     let page = Page::new(&req, &chat, &actor, PageArea::AdminConversations);
-    if let Some(refused) = guarded(&page, &fields).await {
+    if let Some(refused) = guarded(&page, &fields, staff_only).await {
         return refused;
     }
     let result = async {
@@ -481,7 +503,7 @@ pub(super) async fn read_up_to(
     fields: Fields,
 ) -> HttpResponse {
     let page = Page::new(&req, &chat, &actor, PageArea::AdminConversations);
-    if let Some(refused) = guarded(&page, &fields).await {
+    if let Some(refused) = guarded(&page, &fields, store_side).await {
         return refused;
     }
     let result = async {

@@ -11,7 +11,7 @@ use serde::Deserialize;
 use super::flash::{self, Flash};
 use super::params::{ListParams, PAGE_SIZES, encode_cursor};
 use super::spec::{self, ACTIONS, BulkAction, COLUMNS, Cell, CellLinks};
-use super::staff_only;
+use super::store_side;
 use crate::Storechat;
 use crate::adapter::PageArea;
 use crate::domain::{Role, Status};
@@ -89,6 +89,9 @@ struct ListPage<'a> {
     filtered: bool,
     unread_total: Option<String>,
     dead_mail: i64,
+    /// Staff see the store's tools (bulk actions, delete, e-mail, settings,
+    /// create); a vendor sees the list of their products' conversations.
+    staff: bool,
 }
 
 pub(super) async fn list(
@@ -105,7 +108,7 @@ pub(super) async fn list(
 }
 
 async fn render(page: &Page<'_>, params: &ListParams) -> Result<HttpResponse, ChatError> {
-    staff_only(page.actor)?;
+    store_side(page.actor)?;
     let (chat, actor) = (page.chat, page.actor);
     let base = chat.config().routes.admin.as_str();
     let list_root = format!("{base}/");
@@ -388,6 +391,7 @@ async fn render(page: &Page<'_>, params: &ListParams) -> Result<HttpResponse, Ch
     }
     let list_href = params.href(&list_root);
     let content = ListPage {
+        staff: actor.is_staff(),
         base,
         csrf: csrf::token(&chat.config().secret, actor),
         q: &params.q,

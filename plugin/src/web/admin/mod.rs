@@ -94,6 +94,18 @@ fn staff_only(actor: &Actor) -> Result<(), ChatError> {
     }
 }
 
+/// The store's side: staff, and vendors for the conversations about their
+/// own products (the service scopes what a vendor sees). Customers get 403.
+fn store_side(actor: &Actor) -> Result<(), ChatError> {
+    if actor.role == crate::domain::Role::Customer {
+        Err(ChatError::Forbidden(
+            "The conversation panels are for the store's staff and vendors.",
+        ))
+    } else {
+        Ok(())
+    }
+}
+
 /// Path ids that are not numbers are simply not found.
 fn parse_id(raw: &str) -> Result<i64, ChatError> {
     raw.parse::<i64>()

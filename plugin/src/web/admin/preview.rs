@@ -7,7 +7,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-use super::{parse_id, staff_only};
+use super::{parse_id, store_side};
 use crate::Storechat;
 use crate::adapter::PageArea;
 use crate::domain::Side;
@@ -56,7 +56,7 @@ pub(super) async fn show(
 ) -> HttpResponse {
     let page = Page::new(&req, &chat, &actor, PageArea::AdminConversations);
     let result = async {
-        staff_only(&actor)?;
+        store_side(&actor)?;
         let id = parse_id(&path)?;
         let view = chat
             .service()

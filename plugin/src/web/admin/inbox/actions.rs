@@ -36,6 +36,7 @@ pub(super) async fn edit(
     let result = async {
         let id = parse_id(&path.0)?;
         let mid = message_id(&path.1)?;
+        in_conversation(&chat, &actor, id, mid).await?;
         let location = back(&chat, &fields, id);
         let body = match MessageBody::parse(fields.get("reply_body").unwrap_or_default()) {
             Ok(body) => body,
@@ -67,6 +68,7 @@ pub(super) async fn delete(
     let result = async {
         let id = parse_id(&path.0)?;
         let mid = message_id(&path.1)?;
+        in_conversation(&chat, &actor, id, mid).await?;
         let location = back(&chat, &fields, id);
         let outcome = chat
             .service()
@@ -96,6 +98,7 @@ pub(super) async fn react(
     let result = async {
         let id = parse_id(&path.0)?;
         let mid = message_id(&path.1)?;
+        in_conversation(&chat, &actor, id, mid).await?;
         let location = back(&chat, &fields, id);
         let (name, add) = match (fields.get("emoji"), fields.get("unreact")) {
             (_, Some(name)) => (name, false),
@@ -120,4 +123,19 @@ pub(super) async fn react(
     }
     .await;
     page.outcome(result).await
+}
+
+/// A message of conversation `id` the actor may see; anything else is a
+/// conversation they cannot reach: the 404 page, as on every route.
+async fn in_conversation(
+    chat: &Storechat,
+    actor: &crate::domain::Actor,
+    id: i64,
+    message: i64,
+) -> Result<(), ChatError> {
+    match chat.service().message_conversation(actor, message).await {
+        Ok(found) if found == id => Ok(()),
+        Ok(_) | Err(ChatError::MessageNotFound) => Err(ChatError::ConversationNotFound),
+        Err(e) => Err(e),
+    }
 }

@@ -10,7 +10,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 
 use super::super::flash;
 use super::super::form::{Fields, back_to};
-use super::super::{parse_id, staff_only};
+use super::super::{parse_id, staff_only, store_side};
 use super::InboxParams;
 use super::page::{Draft, render};
 use crate::Storechat;
@@ -22,9 +22,10 @@ use crate::web::SignedIn;
 use crate::web::csrf;
 use crate::web::page::Page;
 
-/// Staff with a valid token may post; anyone else gets the refusal page.
+/// The store's side (staff, a vendor in their own conversations) with a
+/// valid token may post; anyone else gets the refusal page.
 pub(super) async fn refused(page: &Page<'_>, fields: &Fields) -> Option<HttpResponse> {
-    if let Err(e) = staff_only(page.actor) {
+    if let Err(e) = store_side(page.actor) {
         return Some(page.error(e).await);
     }
     if !csrf::verify(&page.chat.config().secret, page.actor, fields.csrf()) {
@@ -152,6 +153,9 @@ pub(super) async fn status(
     fields: Fields,
 ) -> HttpResponse {
     let page = Page::new(&req, &chat, &actor, PageArea::AdminConversations);
+    if let Err(e) = staff_only(&actor) {
+        return page.error(e).await;
+    }
     if let Some(refusal) = refused(&page, &fields).await {
         return refusal;
     }
@@ -188,6 +192,9 @@ pub(super) async fn customer_action(
     fields: Fields,
 ) -> HttpResponse {
     let page = Page::new(&req, &chat, &actor, PageArea::AdminConversations);
+    if let Err(e) = staff_only(&actor) {
+        return page.error(e).await;
+    }
     if let Some(refusal) = refused(&page, &fields).await {
         return refusal;
     }

@@ -31,10 +31,20 @@ pub(super) struct InfoView {
 }
 
 /// Asks the host about the conversation's customer, order and product.
-pub(super) async fn load(chat: &Storechat, c: &Conversation) -> Result<InfoView, ChatError> {
+/// A vendor (`staff` false) gets neither the customer's other orders nor
+/// the store's own customer tools.
+pub(super) async fn load(
+    chat: &Storechat,
+    c: &Conversation,
+    staff: bool,
+) -> Result<InfoView, ChatError> {
     let host = chat.service().host();
     let customer = host.user(&c.customer_id).await?;
-    let orders = host.orders_of(&c.customer_id, RECENT_ORDERS).await?;
+    let orders = if staff {
+        host.orders_of(&c.customer_id, RECENT_ORDERS).await?
+    } else {
+        Vec::new()
+    };
     let order = match &c.order_id {
         Some(id) => host.order(id).await?,
         None => None,
@@ -43,7 +53,11 @@ pub(super) async fn load(chat: &Storechat, c: &Conversation) -> Result<InfoView,
         Some(id) => host.product(id).await?,
         None => None,
     };
-    let sections = host.customer_sections(&c.customer_id).await?;
+    let sections = if staff {
+        host.customer_sections(&c.customer_id).await?
+    } else {
+        Vec::new()
+    };
     Ok(InfoView {
         joined: customer
             .as_ref()

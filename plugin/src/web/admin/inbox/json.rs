@@ -8,7 +8,7 @@
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::{Deserialize, Serialize};
 
-use super::super::{parse_id, staff_only};
+use super::super::{parse_id, store_side};
 use super::rows::{self, RowView};
 use super::thread::MessageView;
 use super::{InboxParams, MESSAGES_PER_PAGE};
@@ -54,7 +54,7 @@ pub(super) async fn rows(
 ) -> HttpResponse {
     let params = InboxParams::parse(req.query_string());
     let result = async {
-        staff_only(&actor)?;
+        store_side(&actor)?;
         let page = rows::load(&chat, &actor, &params).await?;
         Ok::<_, ChatError>(RowsBody {
             rows: page.rows,
@@ -127,7 +127,7 @@ pub(super) async fn history(
     query: web::Query<HistoryQuery>,
 ) -> HttpResponse {
     let result = async {
-        staff_only(&actor)?;
+        store_side(&actor)?;
         let id = parse_id(&path)?;
         let limit = query.limit.unwrap_or(MESSAGES_PER_PAGE).clamp(1, 100);
         let history = chat

@@ -8,7 +8,7 @@ use askama::Template;
 
 use super::super::flash::{self, Flash};
 use super::super::spec::status_class;
-use super::super::staff_only;
+use super::super::store_side;
 use super::info::{self, InfoView};
 use super::rows::{self, RowView};
 use super::thread::{Composer, MessageView, QuoteView, ReactionChoice, reaction_menu};
@@ -57,6 +57,8 @@ struct InboxPage<'a> {
     open: Option<Open>,
     flash: Option<Flash>,
     reactions: Vec<ReactionChoice>,
+    /// Staff set statuses; a vendor answers.
+    staff: bool,
 }
 
 /// A refused reply, shown again in the box with the reason.
@@ -101,7 +103,7 @@ pub(super) async fn render(
     draft: Option<Draft>,
     status: StatusCode,
 ) -> Result<HttpResponse, ChatError> {
-    staff_only(page.actor)?;
+    store_side(page.actor)?;
     let (chat, actor) = (page.chat, page.actor);
     let base = chat.config().routes.admin.as_str();
     let open = match params.open {
@@ -115,6 +117,7 @@ pub(super) async fn render(
         |o| format!("{} · Inbox", o.c.subject),
     );
     let content = InboxPage {
+        staff: page.actor.is_staff(),
         base,
         assets: chat.config().routes.assets.as_str(),
         version: env!("CARGO_PKG_VERSION"),
@@ -159,7 +162,7 @@ async fn open(
         .history(actor, id, params.before, MESSAGES_PER_PAGE)
         .await?;
     let c = history.conversation;
-    let info = info::load(chat, &c).await?;
+    let info = info::load(chat, &c, actor.is_staff()).await?;
     let now = crate::store::now();
     let mut messages: Vec<MessageView> = history
         .entries
