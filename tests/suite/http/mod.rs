@@ -10,3 +10,4 @@ mod customer_pages;
 mod order_cards;
 mod page_matrix;
 mod settings;
+mod vendors;
