@@ -13,7 +13,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import path from 'node:path';
-import { DESKTOP, PHONE, artifactsDir, launchBrowser, navigating, shoot, watchForErrors } from './lib/browser.mjs';
+import { DESKTOP, PHONE, artifactsDir, launchBrowser, navigating, shoot, signIn, watchForErrors } from './lib/browser.mjs';
 import { startStore } from './lib/store.mjs';
 
 const SETTINGS = '/admin/dashboard/conversation/settings/';
@@ -40,19 +40,13 @@ after(async () => {
   await store?.stop();
 });
 
-async function signIn(page, who) {
-  await page.goto(`${store.baseUrl}/login`);
-  await page.fill('input[name=email]', who.email);
-  await page.fill('input[name=password]', who.password);
-  await navigating(page, () => page.click('form[action="/login"] button[type=submit]'));
-}
 
 async function save(page) {
   return navigating(page, () => page.click('.sc-settings button[type=submit]'));
 }
 
 test('staff find the settings in the admin and a bad time zone is refused next to its field', { timeout: 90_000 }, async () => {
-  await signIn(ann, ANN);
+  await signIn(ann, store.baseUrl, ANN);
   await ann.goto(`${store.baseUrl}/admin/`);
   await navigating(ann, () => ann.click('.admin-nav a:has-text("Chat settings")'));
   assert.equal(new URL(ann.url()).pathname, SETTINGS);
@@ -89,7 +83,7 @@ test('outside business hours the widget shows the away message and when the stor
   await ann.locator('.sc-notice', { hasText: 'Settings saved' }).waitFor();
   await ann.locator('text=Away: customers see the away message now').waitFor();
 
-  await signIn(alice, ALICE);
+  await signIn(alice, store.baseUrl, ALICE);
   await alice.goto(`${store.baseUrl}/`);
   await alice.locator('.scw-launcher').click();
   const away = alice.locator('.scw-away');

@@ -10,7 +10,7 @@
 
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { DESKTOP, PHONE, launchBrowser, navigating, shoot, watchForErrors } from './lib/browser.mjs';
+import { DESKTOP, PHONE, launchBrowser, navigating, shoot, signIn, watchForErrors } from './lib/browser.mjs';
 import { startStore } from './lib/store.mjs';
 
 const VICTOR = { email: 'victor@example.com', password: 'victor-demo' };
@@ -36,15 +36,9 @@ after(async () => {
   await store?.stop();
 });
 
-async function signIn(page, who) {
-  await page.goto(`${store.baseUrl}/login`);
-  await page.fill('input[name=email]', who.email);
-  await page.fill('input[name=password]', who.password);
-  await navigating(page, () => page.click('form[action="/login"] button[type=submit]'));
-}
 
 test('a vendor lands on their dashboard and answers a question about their product', { timeout: 90_000 }, async () => {
-  await signIn(victor, VICTOR);
+  await signIn(victor, store.baseUrl, VICTOR);
   assert.equal(new URL(victor.url()).pathname, '/vendor/');
   await victor.locator('td', { hasText: 'Stoneware Pour-Over Set' }).first().waitFor();
   await victor.locator('a', { hasText: SUBJECT }).waitFor();
@@ -69,7 +63,7 @@ test('a vendor lands on their dashboard and answers a question about their produ
 });
 
 test('another vendor sees none of it', { timeout: 60_000 }, async () => {
-  await signIn(vera, VERA);
+  await signIn(vera, store.baseUrl, VERA);
   await vera.locator('td', { hasText: 'Stoneware Mug' }).first().waitFor();
   assert.equal(await vera.locator('a', { hasText: SUBJECT }).count(), 0);
   await vera.goto(`${store.baseUrl}/admin/dashboard/conversation/`);

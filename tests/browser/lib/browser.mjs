@@ -97,3 +97,11 @@ export function watchForErrors(page, origin) {
   page.on('dialog', (dialog) => dialog.accept());
   return errors;
 }
+
+/** Signs WHO ({ email, password }) in on the store's own sign-in page. */
+export async function signIn(page, baseUrl, who) {
+  await page.goto(`${baseUrl}/login`);
+  await page.fill('input[name=email]', who.email);
+  await page.fill('input[name=password]', who.password);
+  await navigating(page, () => page.click('form[action="/login"] button[type=submit]'));
+}
