@@ -51,6 +51,7 @@ fn opening(subject: &str, customer: Option<&str>) -> OpenConversation {
         order_id: None,
         product_id: None,
         client_msg_id: None,
+        handler: Default::default(),
     }
 }
 

@@ -29,7 +29,7 @@ use crate::store::{self, AnyConnection, Conversation, Db, Message};
 pub use admin::{AdminPage, AdminQuery, Assignment, Priority};
 pub use edit::Reaction;
 pub use history::{History, HistoryEntry};
-pub use open::{OpenConversation, Opened};
+pub use open::{Handler, OpenConversation, Opened};
 pub use order_update::OrderUpdated;
 pub use send::{SendMessage, Sent};
 pub use settings::{LiveSettings, REFRESH as SETTINGS_REFRESH, SettingsChange};

@@ -26,6 +26,22 @@ pub struct OpenConversation {
     /// The client's id of the first message, so a re-submitted form opens
     /// one conversation, not two.
     pub client_msg_id: Option<ClientMsgId>,
+    /// Who answers it for the store (staff may choose; customers always get
+    /// the default).
+    pub handler: Handler,
+}
+
+/// Who answers a conversation for the store.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Handler {
+    /// The linked product's marketplace vendor, or the store's staff when
+    /// the product has none (or there is no product).
+    #[default]
+    ProductVendor,
+    /// The store's staff, even about a vendor's product.
+    Store,
+    /// This marketplace vendor (host id).
+    Vendor(String),
 }
 
 impl OpenConversation {
@@ -43,6 +59,7 @@ impl OpenConversation {
             order_id: non_empty(order_id),
             product_id: non_empty(product_id),
             client_msg_id: None,
+            handler: Handler::ProductVendor,
         })
     }
 }
@@ -109,7 +126,21 @@ impl ChatService {
             Some(id) => Some(self.existing_product(id).await?),
             None => None,
         };
-        let vendor_name = match product.as_ref().and_then(|p| p.vendor_id.as_deref()) {
+        let vendor_id = match (&input.handler, actor.role) {
+            (Handler::Store, Role::Staff) => None,
+            (Handler::Vendor(id), Role::Staff) => {
+                let vendor = self.host.user(id).await?.filter(|u| u.role == Role::Vendor);
+                Some(
+                    vendor
+                        .ok_or_else(|| {
+                            ValidationError::new("vendor_id", "That vendor does not exist.")
+                        })?
+                        .id,
+                )
+            }
+            _ => product.as_ref().and_then(|p| p.vendor_id.clone()),
+        };
+        let vendor_name = match vendor_id.as_deref() {
             Some(vendor) => self.host.user(vendor).await?.map(|u| u.name),
             None => None,
         };
@@ -141,9 +172,7 @@ impl ChatService {
                         customer_id: customer.id.clone(),
                         customer_name: customer.name.clone(),
                         customer_email: customer.email.clone(),
-                        vendor_id: product
-                            .as_ref()
-                            .and_then(|p: &ProductCard| p.vendor_id.clone()),
+                        vendor_id,
                         vendor_name,
                         order_id: order.as_ref().map(|o: &OrderCard| o.id.clone()),
                         order_number: order.as_ref().map(|o| o.number.clone()),

@@ -231,3 +231,102 @@ async fn the_websocket_delivers_to_the_vendor_and_refuses_another_vendor() {
         "nothing of Vera's was stored"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn staff_open_about_a_vendors_product_and_choose_who_answers() {
+    let app = TestApp::spawn().await;
+    let host = app.chat.service().host();
+    let product = host
+        .search_products("Pour-Over", 5)
+        .await
+        .expect("search")
+        .into_iter()
+        .next()
+        .expect("Victor's pour-over set");
+    let victor_id = product.vendor_id.clone().expect("sold by Victor");
+    let alice_id = app.actor(host_example::demo::ALICE.email).await.id;
+
+    // The create form offers the product's vendor first, and the store.
+    let ann = app.sign_in(ANN.email, ANN.password).await;
+    let (_, form) = get(
+        &ann,
+        app.url(&format!(
+            "{ADMIN}/add/?customer={alice_id}&product={}",
+            product.id
+        )),
+    )
+    .await;
+    assert!(form.contains("name=\"handled_by\""));
+    assert!(form.contains("Victor Vendor (sells this product)"));
+    let token = hidden(&form, "csrf_token").expect("token");
+    let client = hidden(&form, "client_msg_id").expect("client id");
+    let (status, _, location) = post(
+        &ann,
+        app.url(&format!("{ADMIN}/add/")),
+        &[
+            ("csrf_token", token.as_str()),
+            ("client_msg_id", client.as_str()),
+            ("customer", alice_id.as_str()),
+            ("product", product.id.as_str()),
+            ("handled_by", victor_id.as_str()),
+            ("subject", "Your pour-over set"),
+            ("body", "Victor will tell you about the glaze."),
+        ],
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{location:?}");
+    let staff = Api::signed_in(&app, ANN).await;
+    let by_vendor = staff
+        .get(&format!("/admin/conversations?vendor={victor_id}"))
+        .await;
+    assert!(
+        by_vendor.body["items"]
+            .as_array()
+            .is_some_and(|a| a.iter().any(|c| c["subject"] == "Your pour-over set")),
+        "the admin list's vendor filter finds it"
+    );
+    let victor = Api::signed_in(&app, VICTOR).await;
+    let seen = victor.get("/admin/conversations").await;
+    assert!(
+        seen.body["items"]
+            .as_array()
+            .is_some_and(|a| a.iter().any(|c| c["subject"] == "Your pour-over set")),
+        "it went to Victor"
+    );
+
+    // Through the API: "" keeps it with the store's staff.
+    let kept = staff
+        .post(
+            "/admin/conversations",
+            json!({ "customer_id": alice_id, "product_id": product.id, "vendor_id": "", "subject": "Store only", "body": "We'll handle this one." }),
+        )
+        .await;
+    assert_eq!(kept.status, StatusCode::CREATED, "{}", kept.body);
+    assert!(kept.body["conversation"]["vendor"].is_null());
+    let defaulted = staff
+        .post(
+            "/admin/conversations",
+            json!({ "customer_id": alice_id, "product_id": product.id, "subject": "Default", "body": "Vendor by default." }),
+        )
+        .await;
+    assert_eq!(defaulted.body["conversation"]["vendor"]["id"], victor_id);
+    let nobody = staff
+        .post(
+            "/admin/conversations",
+            json!({ "customer_id": alice_id, "vendor_id": alice_id, "subject": "x", "body": "y" }),
+        )
+        .await;
+    assert_eq!(
+        nobody.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a customer is not a vendor"
+    );
+    assert_eq!(nobody.body["details"]["field"], "vendor_id");
+    let seen = victor.get("/admin/conversations").await;
+    assert!(
+        !seen.body["items"]
+            .as_array()
+            .is_some_and(|a| a.iter().any(|c| c["subject"] == "Store only")),
+        "kept with the store"
+    );
+}

@@ -15,7 +15,7 @@ use crate::Storechat;
 use crate::adapter::{PageArea, ProductCard, UserCard};
 use crate::domain::{ClientMsgId, Role, ValidationError};
 use crate::error::ChatError;
-use crate::service::OpenConversation;
+use crate::service::{Handler, OpenConversation};
 use crate::web::SignedIn;
 use crate::web::csrf;
 use crate::web::page::Page;
@@ -34,6 +34,8 @@ struct Draft {
     subject: String,
     body: String,
     client_msg_id: String,
+    /// Who answers: empty for the product's vendor, `store`, or a vendor id.
+    handled_by: String,
 }
 
 impl Draft {
@@ -48,6 +50,7 @@ impl Draft {
             subject: get("subject"),
             body: get("body"),
             client_msg_id: get("client_msg_id"),
+            handled_by: get("handled_by"),
         }
     }
 }
@@ -71,6 +74,8 @@ struct AddPage<'a> {
     orders: Vec<Option_>,
     product: Option<ProductCard>,
     product_matches: Vec<ProductCard>,
+    /// Who may answer: the product's vendor (the default) or the store.
+    handlers: Vec<Option_>,
     error: Option<ValidationError>,
     flash: Option<Flash>,
 }
@@ -127,6 +132,11 @@ async fn open(page: &Page<'_>, d: &Draft, another: bool) -> Result<HttpResponse,
                 ));
             }
             open.customer_id = Some(d.customer.trim().to_owned());
+            open.handler = match d.handled_by.trim() {
+                "" => Handler::ProductVendor,
+                "store" => Handler::Store,
+                vendor => Handler::Vendor(vendor.to_owned()),
+            };
             if !d.client_msg_id.is_empty() {
                 open.client_msg_id = Some(ClientMsgId::parse(&d.client_msg_id)?);
             }
@@ -207,6 +217,26 @@ async fn render(
         (None, q) if !q.is_empty() => host.search_products(q, MATCHES).await?,
         _ => Vec::new(),
     };
+    // A vendor's product goes to that vendor unless staff keep it.
+    let vendor = match product.as_ref().and_then(|p| p.vendor_id.as_deref()) {
+        Some(id) => host.user(id).await?.filter(|u| u.role == Role::Vendor),
+        None => None,
+    };
+    let handlers = match vendor {
+        Some(v) => vec![
+            Option_ {
+                selected: d.handled_by.trim() != "store",
+                label: format!("{} (sells this product)", v.name),
+                value: v.id,
+            },
+            Option_ {
+                selected: d.handled_by.trim() == "store",
+                label: "The store's staff".into(),
+                value: "store".into(),
+            },
+        ],
+        None => Vec::new(),
+    };
     let base = chat.config().routes.admin.as_str();
     let keep = |pairs: &[(&str, &str)]| {
         let query: Vec<String> = pairs
@@ -233,6 +263,7 @@ async fn render(
         orders,
         product,
         product_matches,
+        handlers,
         error,
         flash: flash::take(page.req),
         d,

@@ -23,7 +23,7 @@ use super::responses::{BodyErrors, Conflict, Forbidden, NotFound, QueryErrors, U
 use crate::Storechat;
 use crate::domain::{Status, ValidationError};
 use crate::error::ChatError;
-use crate::service::{AdminQuery, Assignment, OpenConversation, Priority};
+use crate::service::{AdminQuery, Assignment, Handler, OpenConversation, Priority};
 use crate::store::admin_list::{AdminFilter, AssigneeFilter, PageAt, SortKey};
 use crate::web::admin::export as spreadsheet;
 use crate::web::admin::params::{decode_cursor, encode_cursor};
@@ -235,6 +235,7 @@ pub async fn open(
     }
     let AdminOpenIn {
         customer_id,
+        vendor_id,
         conversation: body,
     } = body.into_inner();
     let mut input = OpenConversation::parse(
@@ -253,6 +254,11 @@ pub async fn open(
         .into());
     }
     input.customer_id = Some(customer.to_owned());
+    input.handler = match vendor_id.as_deref().map(str::trim) {
+        None => Handler::ProductVendor,
+        Some("") => Handler::Store,
+        Some(vendor) => Handler::Vendor(vendor.to_owned()),
+    };
     input.client_msg_id = client_id(body.client_msg_id.as_deref())?;
     let result = chat.service().open_conversation(&actor, input).await?;
     Ok(opened(&actor, result))

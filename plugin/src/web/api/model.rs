@@ -486,6 +486,10 @@ pub struct OpenIn {
 pub struct AdminOpenIn {
     /// The customer's host id.
     pub customer_id: String,
+    /// Who answers it: left out or `null` for the product's vendor (the
+    /// store when the product has none), `""` for the store's staff, or a
+    /// vendor's host id.
+    pub vendor_id: Option<String>,
     /// Subject, first message and what it is about, as for customers.
     #[serde(flatten)]
     pub conversation: OpenIn,

@@ -52,6 +52,7 @@ impl Admin {
             order_id: None,
             product_id: None,
             client_msg_id: None,
+            handler: Default::default(),
         };
         self.app
             .chat
