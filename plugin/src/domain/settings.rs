@@ -12,16 +12,22 @@ use super::ValidationError;
 /// The longest away message.
 pub const AWAY_MESSAGE_MAX: usize = 500;
 
+/// An origin as the settings take it (the API's document says the same).
+pub const ORIGIN_PATTERN: &str = r"^https?://[A-Za-z0-9.:\[\]-]+$";
+
+/// A time of day as the settings take it.
+pub const TIME_PATTERN: &str = "^([01][0-9]|2[0-3]):[0-5][0-9]$";
+
 /// Opening hours of one day, in the store's time zone. `closes` after
 /// `opens`; a day the store is closed has none.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct DayHours {
     /// When the store opens, `HH:MM`.
-    #[schema(value_type = String, example = "09:00")]
+    #[schema(schema_with = crate::web::api::schema::time_of_day)]
     #[serde(with = "hhmm")]
     pub opens: NaiveTime,
     /// When it closes, `HH:MM` (after `opens`).
-    #[schema(value_type = String, example = "17:30")]
+    #[schema(schema_with = crate::web::api::schema::time_of_day)]
     #[serde(with = "hhmm")]
     pub closes: NaiveTime,
 }
@@ -30,8 +36,10 @@ pub struct DayHours {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct BusinessHours {
     /// An IANA time zone, e.g. `Europe/Dublin`.
+    #[schema(schema_with = crate::web::api::schema::timezone)]
     pub timezone: String,
     /// Monday to Sunday; `null` for a day the store is closed.
+    #[schema(min_items = 7, max_items = 7)]
     pub days: [Option<DayHours>; 7],
 }
 
@@ -47,17 +55,25 @@ pub struct Settings {
     /// E-mail notifications are queued (off: none are; the outbox is kept).
     pub email_enabled: bool,
     /// Minutes a reply may stay unseen before it is e-mailed (0 to 1,440).
+    #[schema(minimum = 0, maximum = 1440)]
+    #[serde(deserialize_with = "whole_u32")]
     pub email_delay_minutes: u32,
     /// Messages one person may send per minute (1 to 10,000).
+    #[schema(minimum = 1, maximum = 10000)]
+    #[serde(deserialize_with = "whole_u32")]
     pub messages_per_minute: u32,
     /// Chat connections one person may hold at once (1 to 100).
+    #[schema(minimum = 1, maximum = 100)]
+    #[serde(deserialize_with = "whole_u32")]
     pub max_connections_per_user: u32,
     /// Sites allowed to open the WebSocket (`https://shop.example`); empty:
     /// only the store's own address.
+    #[schema(schema_with = crate::web::api::schema::origins)]
     pub allowed_origins: Vec<String>,
     /// When the store answers; `null`: always.
     pub business_hours: Option<BusinessHours>,
     /// What customers see outside business hours.
+    #[schema(schema_with = crate::web::api::schema::away_message)]
     pub away_message: String,
 }
 
@@ -143,7 +159,8 @@ impl Settings {
             }
         }
         let away = self.away_message.trim();
-        if away.is_empty() || away.chars().count() > AWAY_MESSAGE_MAX {
+        let control = |c: char| c.is_control() && !matches!(c, '\t' | '\n' | '\r');
+        if away.is_empty() || away.chars().count() > AWAY_MESSAGE_MAX || away.chars().any(control) {
             return Err(ValidationError::new(
                 "away_message",
                 format!("Write an away message of 1 to {AWAY_MESSAGE_MAX} characters."),
@@ -239,6 +256,7 @@ fn check_origin(origin: &str) -> Result<(), ValidationError> {
         .strip_prefix("https://")
         .or_else(|| origin.strip_prefix("http://"))
         .ok_or_else(bad)?;
+    // The same rule as ORIGIN_PATTERN.
     let ok = !rest.is_empty()
         && rest
             .chars()
@@ -256,6 +274,31 @@ pub fn parse_time(field: &'static str, raw: &str) -> Result<NaiveTime, Validatio
     })
 }
 
+/// A count as JSON may write it: `60` or `60.0` (as some encoders write
+/// every number); `60.5`, negatives and numbers past `u32` are refused.
+fn whole_u32<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
+    let n = serde_json::Number::deserialize(d)?;
+    let whole = match (n.as_u64(), n.as_f64()) {
+        (Some(u), _) => u32::try_from(u).ok(),
+        (None, Some(f)) if f.fract() == 0.0 && (0.0..=f64::from(u32::MAX)).contains(&f) => {
+            Some(f as u32)
+        }
+        _ => None,
+    };
+    whole.ok_or_else(|| serde::de::Error::custom(format!("{n} is not a whole number of 0 or more")))
+}
+
+/// `HH:MM` exactly (TIME_PATTERN): two digits each, 24 hours.
+fn strict_time(raw: &str) -> Option<NaiveTime> {
+    let b = raw.as_bytes();
+    let digits =
+        b.len() == 5 && b[2] == b':' && [0, 1, 3, 4].iter().all(|&i| b[i].is_ascii_digit());
+    if !digits {
+        return None;
+    }
+    NaiveTime::parse_from_str(raw, "%H:%M").ok()
+}
+
 mod hhmm {
     use chrono::NaiveTime;
     use serde::{Deserialize, Deserializer, Serializer};
@@ -266,7 +309,7 @@ mod hhmm {
 
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<NaiveTime, D::Error> {
         let raw = String::deserialize(d)?;
-        NaiveTime::parse_from_str(raw.trim(), "%H:%M").map_err(serde::de::Error::custom)
+        super::strict_time(&raw).ok_or_else(|| serde::de::Error::custom("a time is HH:MM"))
     }
 }
 

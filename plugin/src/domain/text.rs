@@ -117,10 +117,13 @@ pub fn preview(text: &str, max: usize) -> String {
 pub struct ClientMsgId(String);
 
 impl ClientMsgId {
+    /// Longest id, in characters.
+    pub const MAX_CHARS: usize = 64;
+
     /// Checks a client message id.
     pub fn parse(raw: &str) -> Result<ClientMsgId, ValidationError> {
         let ok_char = |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | ':');
-        if raw.is_empty() || raw.len() > 64 || !raw.chars().all(ok_char) {
+        if raw.is_empty() || raw.len() > Self::MAX_CHARS || !raw.chars().all(ok_char) {
             return Err(ValidationError::new(
                 "client_msg_id",
                 "The client message id must be 1 to 64 letters, digits or - _ . :",

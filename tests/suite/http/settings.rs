@@ -113,6 +113,14 @@ async fn the_api_off_answers_503_and_on_again_loses_nothing() {
     let alice = Api::signed_in(&app, ALICE).await;
     let before = alice.get("/conversations").await;
     assert_eq!(before.status, StatusCode::OK);
+    // The API cannot turn itself off (there would be no way back through it).
+    let staff = Api::signed_in(&app, ANN).await;
+    let mut off = staff.get("/admin/settings").await.body["settings"].clone();
+    off["api_enabled"] = serde_json::json!(false);
+    let refused = staff.put("/admin/settings", Some(off)).await;
+    assert_eq!(refused.status, StatusCode::CONFLICT);
+    assert_eq!(refused.body["details"]["field"], "api_enabled");
+    assert!(current(&app).api_enabled, "nothing changed");
 
     save(
         &app,

@@ -17,9 +17,10 @@ use super::conversations::{bad_cursor, client_id, opened};
 use super::error::ApiError;
 use super::model::{
     AdminConversationPage, AdminOpenIn, AssignIn, BulkAction, BulkIn, Changed, ConversationOut,
-    ExportFormat, ExportIn, Opened, PriorityIn, StatusIn,
+    ExportFormat, ExportIn, Opened, PriorityIn, StatusIn, WholeNumber,
 };
 use super::responses::{BodyErrors, Conflict, Forbidden, NotFound, QueryErrors, Unauthorized};
+use super::schema::{ReadFilter, SortName};
 use crate::Storechat;
 use crate::domain::{Status, ValidationError};
 use crate::error::ChatError;
@@ -39,8 +40,10 @@ pub struct AdminListQuery {
     /// order number or the product name.
     pub q: Option<String>,
     /// Only these statuses, comma-separated (`OPEN,AWAITING_ADMIN`).
+    #[param(value_type = Option<Vec<Status>>, style = Form, explode = false, min_items = 1)]
     pub status: Option<String>,
     /// `read` or `unread` (by the store).
+    #[param(value_type = Option<ReadFilter>)]
     pub read: Option<String>,
     /// Only this customer's (host id).
     pub customer: Option<String>,
@@ -57,6 +60,7 @@ pub struct AdminListQuery {
     /// The sort column, `-` first for descending: subject, customer,
     /// context, vendor, status, assignee, messages, unread, last_message,
     /// created, updated. Default `-last_message`.
+    #[param(value_type = Option<SortName>)]
     pub sort: Option<String>,
     /// The `next_cursor` of the page before.
     pub cursor: Option<String>,
@@ -77,8 +81,10 @@ fn non_empty(value: &Option<String>) -> Option<String> {
 
 impl AdminListQuery {
     fn to_query(&self, actor: &crate::Actor) -> Result<AdminQuery, ApiError> {
-        let (sort, descending) = match self.sort.as_deref().map(str::trim) {
-            None | Some("") => (SortKey::LastMessage, true),
+        // These three are exactly what the document lists: no trimming, no
+        // other case, no empty value.
+        let (sort, descending) = match self.sort.as_deref() {
+            None => (SortKey::LastMessage, true),
             Some(raw) => {
                 let (descending, name) = match raw.strip_prefix('-') {
                     Some(name) => (true, name),
@@ -97,21 +103,24 @@ impl AdminListQuery {
             }
         };
         let mut statuses = Vec::new();
-        for raw in non_empty(&self.status).iter().flat_map(|s| s.split(',')) {
-            let status = raw.trim().parse::<Status>().map_err(|_| {
-                ApiError::bad_parameter(
-                    "status",
-                    format!(
-                        "\"{}\" is not a status; use OPEN, AWAITING_ADMIN, AWAITING_USER, RESOLVED or CLOSED.",
-                        raw.trim()
-                    ),
-                )
-            })?;
+        for raw in self.status.iter().flat_map(|s| s.split(',')) {
+            let status = Status::ALL
+                .into_iter()
+                .find(|status| status.as_str() == raw)
+                .ok_or_else(|| {
+                    ApiError::bad_parameter(
+                        "status",
+                        format!(
+                            "\"{}\" is not a status; use OPEN, AWAITING_ADMIN, AWAITING_USER, RESOLVED or CLOSED.",
+                            raw.chars().take(40).collect::<String>()
+                        ),
+                    )
+                })?;
             if !statuses.contains(&status) {
                 statuses.push(status);
             }
         }
-        let read_by_admin = match non_empty(&self.read).as_deref() {
+        let read_by_admin = match self.read.as_deref() {
             None => None,
             Some("read") => Some(true),
             Some("unread") => Some(false),
@@ -391,7 +400,8 @@ pub async fn delete_conversation(
     Ok(HttpResponse::NoContent().finish())
 }
 
-fn check_ids(ids: &[i64]) -> Result<(), ApiError> {
+/// The conversations a bulk operation or an export names, at most `MAX_BULK`.
+fn conversation_ids(ids: &[WholeNumber]) -> Result<Vec<i64>, ApiError> {
     if ids.len() > MAX_BULK {
         return Err(ChatError::from(ValidationError::new(
             "ids",
@@ -399,7 +409,7 @@ fn check_ids(ids: &[i64]) -> Result<(), ApiError> {
         ))
         .into());
     }
-    Ok(())
+    Ok(ids.iter().map(|id| id.0).collect())
 }
 
 /// One operation on several conversations (staff): all of them, or none —
@@ -424,9 +434,8 @@ pub async fn bulk(
     ApiActor(actor): ApiActor,
     body: web::Json<BulkIn>,
 ) -> Result<HttpResponse, ApiError> {
-    check_ids(&body.ids)?;
+    let ids = &conversation_ids(&body.ids)?;
     let service = chat.service();
-    let ids = &body.ids;
     let changed = match body.action {
         BulkAction::MarkRead => {
             if !actor.is_staff() {
@@ -470,11 +479,8 @@ pub async fn export_conversations(
     ApiActor(actor): ApiActor,
     body: web::Json<ExportIn>,
 ) -> Result<HttpResponse, ApiError> {
-    check_ids(&body.ids)?;
-    let rows = chat
-        .service()
-        .conversations_by_id(&actor, &body.ids)
-        .await?;
+    let ids = conversation_ids(&body.ids)?;
+    let rows = chat.service().conversations_by_id(&actor, &ids).await?;
     let stamp = crate::store::now().format("%Y%m%d-%H%M%S");
     let (bytes, kind, name) = match body.format {
         ExportFormat::Csv => (

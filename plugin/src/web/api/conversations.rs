@@ -15,6 +15,7 @@ use super::model::{
     Opened, ReadIn, SendIn, SentOut, Unread,
 };
 use super::responses::{BodyErrors, Conflict, Forbidden, NotFound, QueryErrors, Unauthorized};
+use super::schema::ReactionName;
 use crate::Storechat;
 use crate::domain::{Actor, ClientMsgId, MessageBody, Role};
 use crate::service::{OpenConversation, PageCursor, Reaction, SendMessage};
@@ -292,7 +293,7 @@ pub async fn send_message(
     let input = SendMessage {
         body: MessageBody::parse(&body.body).map_err(crate::error::ChatError::from)?,
         client_msg_id: client_id(body.client_msg_id.as_deref())?,
-        reply_to: body.reply_to,
+        reply_to: body.reply_to.map(|id| id.0),
     };
     // The same per-person allowance as the WebSocket: one budget, however
     // the messages arrive. A retry of a stored message is free.
@@ -418,7 +419,7 @@ async fn react(
     params(
         ("id" = i64, Path, description = "The conversation"),
         ("message_id" = i64, Path, description = "The message"),
-        ("emoji" = String, Path, description = "thumbs_up, heart, laughing, surprised, sad or fire"),
+        ("emoji" = ReactionName, Path, description = "thumbs_up, heart, laughing, surprised, sad or fire"),
     ),
     responses(
         (status = 204, description = "The caller's reaction is on the message"),
@@ -445,7 +446,7 @@ pub async fn add_reaction(
     params(
         ("id" = i64, Path, description = "The conversation"),
         ("message_id" = i64, Path, description = "The message"),
-        ("emoji" = String, Path, description = "thumbs_up, heart, laughing, surprised, sad or fire"),
+        ("emoji" = ReactionName, Path, description = "thumbs_up, heart, laughing, surprised, sad or fire"),
     ),
     responses(
         (status = 204, description = "The caller's reaction is not on the message"),
@@ -489,7 +490,7 @@ pub async fn mark_read(
 ) -> Result<HttpResponse, ApiError> {
     let conversation = chat
         .service()
-        .mark_read(&actor, id.into_inner(), body.up_to)
+        .mark_read(&actor, id.into_inner(), body.up_to.map(|id| id.0))
         .await?;
     Ok(HttpResponse::Ok().json(ConversationOut::of(&actor, &conversation)))
 }

@@ -194,11 +194,12 @@ pub(super) fn query_error(
     actix_web::error::InternalError::from_response(err, api.error_response()).into()
 }
 
-/// A path whose ids are not numbers names nothing (404).
+/// A path whose ids are not numbers names nothing (404), unless it is
+/// another route's address that does not answer this method (405): `DELETE
+/// …/conversations/bulk` is no conversation called "bulk".
 pub(super) fn path_error(
     err: actix_web::error::PathError,
-    _: &actix_web::HttpRequest,
+    req: &actix_web::HttpRequest,
 ) -> actix_web::Error {
-    let api = ApiError::not_found();
-    actix_web::error::InternalError::from_response(err, api.error_response()).into()
+    actix_web::error::InternalError::from_response(err, super::routes::no_route(req)).into()
 }

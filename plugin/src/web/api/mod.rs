@@ -12,6 +12,8 @@ mod error;
 mod model;
 mod notifications;
 mod responses;
+mod routes;
+pub(crate) mod schema;
 mod settings;
 
 use actix_web::dev::HttpServiceFactory;
@@ -41,7 +43,8 @@ const BODY_LIMIT: usize = 256 * 1024;
             Every error has the shape `{\"error\": code, \"message\": text, \"details\": …}`. \
             Lists page with opaque cursors: pass a page's `next_cursor` as `cursor`."
     ),
-    components(schemas(ErrorBody)),
+    // Query parameters' schemas are not collected from the routes.
+    components(schemas(ErrorBody, schema::ReadFilter, schema::SortName)),
     modifiers(&BearerAuth),
     tags(
         (name = "conversations", description = "Conversations the caller may see"),
@@ -116,14 +119,13 @@ fn scope(
         .service(settings::save_settings)
         .service(settings::availability)
         .route("/openapi.json", web::get().to(openapi_json))
-        .default_service(web::to(|| async {
-            actix_web::ResponseError::error_response(&ApiError::not_found())
-        }));
+        .default_service(web::to(routes::unrouted));
     if let Some(chat) = chat {
         let document = document(&chat.config().routes.api);
         let json = serde_json::to_string(&document).unwrap_or_default();
         scope = scope
             .app_data(chat)
+            .app_data(web::Data::new(routes::Routes::of(&document)))
             .app_data(web::Data::new(Document(json)));
     }
     scope

@@ -1,9 +1,15 @@
 //! What the API reads and writes: its own types, so the wire format is a
 //! decision of this version of the API and not a side effect of a row.
 
-use serde::{Deserialize, Serialize};
+use std::fmt;
+
+use serde::de::{self, Unexpected};
+use serde::{Deserialize, Deserializer, Serialize};
 use utoipa::ToSchema;
 
+use super::schema::{
+    AssigneeName, ClientMsgIdText, HostId, MessageText, PriorityName, ReactionName, SubjectText,
+};
 use crate::domain::{Actor, OrderCardView, Role, Side, Status};
 use crate::service::{HistoryEntry, Priority, ReactionCount};
 use crate::store::{Conversation, Message, MessageKind, Notification};
@@ -87,6 +93,7 @@ pub struct ConversationOut {
     /// The member of staff it is assigned to (store side only).
     pub assignee: Option<PersonRef>,
     /// `low`, `normal`, `high` or `urgent`.
+    #[schema(value_type = PriorityName)]
     pub priority: String,
     /// Messages written in it.
     pub message_count: i32,
@@ -198,6 +205,7 @@ pub struct AdminConversationPage {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ReactionOut {
     /// `thumbs_up`, `heart`, `laughing`, `surprised`, `sad` or `fire`.
+    #[schema(value_type = ReactionName)]
     pub emoji: String,
     /// How many people gave it.
     pub count: i64,
@@ -469,11 +477,14 @@ pub struct Changed {
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct OpenIn {
     /// Its subject (1 to 200 characters).
+    #[schema(value_type = SubjectText)]
     pub subject: String,
     /// The first message (1 to 10,000 characters).
+    #[schema(value_type = MessageText)]
     pub body: String,
     /// The client's id for the first message (1 to 64 of `A-Z a-z 0-9 - _ . :`):
     /// a retry with the same id opens nothing new.
+    #[schema(value_type = Option<ClientMsgIdText>)]
     pub client_msg_id: Option<String>,
     /// An order of the customer's it is about.
     pub order_id: Option<String>,
@@ -485,6 +496,7 @@ pub struct OpenIn {
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct AdminOpenIn {
     /// The customer's host id.
+    #[schema(value_type = HostId)]
     pub customer_id: String,
     /// Who answers it: left out or `null` for the product's vendor (the
     /// store when the product has none), `""` for the store's staff, or a
@@ -499,18 +511,22 @@ pub struct AdminOpenIn {
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct SendIn {
     /// The text (1 to 10,000 characters).
+    #[schema(value_type = MessageText)]
     pub body: String,
     /// The client's id for it: a retry after a lost answer returns the
     /// stored message instead of a second one.
+    #[schema(value_type = Option<ClientMsgIdText>)]
     pub client_msg_id: Option<String>,
     /// The message it answers, in the same conversation.
-    pub reply_to: Option<i64>,
+    #[schema(value_type = Option<i64>)]
+    pub reply_to: Option<WholeNumber>,
 }
 
 /// Change the text of one's own message.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct EditIn {
     /// The new text (1 to 10,000 characters).
+    #[schema(value_type = MessageText)]
     pub body: String,
 }
 
@@ -518,7 +534,8 @@ pub struct EditIn {
 #[derive(Debug, Default, Deserialize, ToSchema)]
 pub struct ReadIn {
     /// Read up to this message; the newest when left out.
-    pub up_to: Option<i64>,
+    #[schema(value_type = Option<i64>)]
+    pub up_to: Option<WholeNumber>,
 }
 
 /// Set a conversation's status.
@@ -532,6 +549,7 @@ pub struct StatusIn {
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct AssignIn {
     /// `me` to take it, `null` to unassign.
+    #[schema(value_type = Option<AssigneeName>)]
     pub assignee: Option<String>,
 }
 
@@ -539,6 +557,7 @@ pub struct AssignIn {
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct PriorityIn {
     /// `low`, `normal`, `high` or `urgent`.
+    #[schema(value_type = PriorityName)]
     pub priority: String,
 }
 
@@ -564,7 +583,8 @@ pub struct BulkIn {
     /// What to do.
     pub action: BulkAction,
     /// Which conversations (1 to 1,000).
-    pub ids: Vec<i64>,
+    #[schema(value_type = Vec<i64>, min_items = 1, max_items = 1000)]
+    pub ids: Vec<WholeNumber>,
 }
 
 /// The spreadsheet format of an export.
@@ -581,7 +601,77 @@ pub enum ExportFormat {
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct ExportIn {
     /// Which conversations (1 to 1,000), in the order of the file.
-    pub ids: Vec<i64>,
+    #[schema(value_type = Vec<i64>, min_items = 1, max_items = 1000)]
+    pub ids: Vec<WholeNumber>,
     /// `csv` or `xlsx`.
     pub format: ExportFormat,
+}
+
+/// An integer in a request body, such as an id. JSON has one kind of number
+/// and JSON Schema counts `5.0` as the integer 5, so a whole number written
+/// with a decimal point (as some JSON encoders write every number) is read
+/// as that integer; `5.5` is refused like any other value that is not one.
+/// So is a float past 2^53, which no longer names one integer (an integer
+/// too large for an i64 arrives as such a float).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WholeNumber(pub i64);
+
+impl<'de> Deserialize<'de> for WholeNumber {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Whole;
+
+        impl de::Visitor<'_> for Whole {
+            type Value = WholeNumber;
+
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a whole number")
+            }
+
+            fn visit_i64<E: de::Error>(self, n: i64) -> Result<WholeNumber, E> {
+                Ok(WholeNumber(n))
+            }
+
+            fn visit_u64<E: de::Error>(self, n: u64) -> Result<WholeNumber, E> {
+                i64::try_from(n)
+                    .map(WholeNumber)
+                    .map_err(|_| E::invalid_value(Unexpected::Unsigned(n), &self))
+            }
+
+            fn visit_f64<E: de::Error>(self, n: f64) -> Result<WholeNumber, E> {
+                const EXACT: f64 = 9_007_199_254_740_992.0; // 2^53
+                if n.fract() == 0.0 && n.abs() <= EXACT {
+                    Ok(WholeNumber(n as i64))
+                } else {
+                    Err(E::invalid_value(Unexpected::Float(n), &self))
+                }
+            }
+        }
+
+        deserializer.deserialize_i64(Whole)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(json: &str) -> Option<i64> {
+        serde_json::from_str::<WholeNumber>(json).ok().map(|n| n.0)
+    }
+
+    #[test]
+    fn whole_numbers_may_have_a_decimal_point() {
+        assert_eq!(read("5"), Some(5));
+        assert_eq!(read("-5.0"), Some(-5));
+        assert_eq!(read("1e3"), Some(1000));
+        assert_eq!(read("9223372036854775807"), Some(i64::MAX));
+        // Read exactly (serde_json's float_roundtrip), not a fraction off.
+        assert_eq!(read("2246981677270715.0"), Some(2_246_981_677_270_715));
+        assert_eq!(read("5.5"), None);
+        assert_eq!(read("\"5\""), None);
+        // Past i64, and past the floats that name one integer.
+        assert_eq!(read("9223372036854775808"), None);
+        assert_eq!(read("-9223372036854775809"), None);
+        assert_eq!(read("9007199254740994.0"), None);
+    }
 }

@@ -1,11 +1,12 @@
 //! The chat settings (staff) and the store's availability (everyone).
 
+use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, get, put, web};
 use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::auth::ApiActor;
-use super::error::ApiError;
+use super::error::{ApiError, ErrorBody};
 use super::responses::{BodyErrors, Forbidden, Unauthorized};
 use crate::Storechat;
 use crate::domain::{Availability, Settings};
@@ -59,14 +60,16 @@ pub async fn get_settings(
 }
 
 /// Replaces the chat settings (staff); in force at once. Send every field
-/// (read them, change some, send them back). Turning the API off here
-/// also turns this route off: turn it on again in the admin settings panel.
+/// (read them, change some, send them back). The API cannot turn itself
+/// off (409): that would leave no way back through it; staff turn it off
+/// and on in the admin settings panel.
 #[utoipa::path(
     tag = "admin",
     operation_id = "admin_save_settings",
     request_body = Settings,
     responses(
         (status = 200, description = "Saved", body = SettingsOut),
+        (status = 409, description = "`api_enabled` false: turn the API off in the admin panel", body = ErrorBody),
         BodyErrors,
         Unauthorized,
         Forbidden,
@@ -79,6 +82,17 @@ pub async fn save_settings(
     ApiActor(actor): ApiActor,
     body: web::Json<Settings>,
 ) -> Result<HttpResponse, ApiError> {
+    if !actor.is_staff() {
+        return Err(ChatError::Forbidden("Only staff can change the chat settings.").into());
+    }
+    if !body.api_enabled {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "api_cannot_disable_itself",
+            "The API cannot turn itself off; turn it off in the admin settings panel.",
+        )
+        .with_details(serde_json::json!({ "field": "api_enabled" })));
+    }
     chat.service()
         .save_settings(&actor, body.into_inner())
         .await?;

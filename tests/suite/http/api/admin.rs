@@ -88,8 +88,13 @@ async fn the_admin_list_filters_searches_sorts_and_pages_both_ways() {
 
     for (path, parameter) in [
         ("/admin/conversations?status=DONE", "status"),
+        // Exactly the document's values: no other case, no empty value.
+        ("/admin/conversations?status=OPEN,open", "status"),
+        ("/admin/conversations?status=", "status"),
         ("/admin/conversations?sort=password", "sort"),
+        ("/admin/conversations?sort=", "sort"),
         ("/admin/conversations?read=maybe", "read"),
+        ("/admin/conversations?read=", "read"),
         ("/admin/conversations?limit=1000", "limit"),
         ("/admin/conversations?cursor=zz", "cursor"),
     ] {

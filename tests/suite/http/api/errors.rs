@@ -2,7 +2,7 @@
 //! changes nothing.
 
 use host_example::demo::{ADDRESS_CLOSED, ALICE, ANN, BOB};
-use reqwest::StatusCode;
+use reqwest::{Method, StatusCode};
 use serde_json::json;
 
 use super::{API, Api, conversation_id, error_code};
@@ -112,6 +112,39 @@ async fn bad_requests_get_clear_errors_and_change_nothing() {
         assert_eq!(answer.status, StatusCode::NOT_FOUND, "{path}");
         error_code(&answer);
     }
+
+    // 405: a method an address does not answer, with the ones it does.
+    for (method, path, allow) in [
+        (Method::PUT, "/conversations".to_owned(), "GET, POST"),
+        (
+            Method::DELETE,
+            "/admin/conversations/bulk".to_owned(),
+            "POST",
+        ),
+        (Method::GET, format!("/conversations/{id}/read"), "POST"),
+    ] {
+        let answer = alice.call(method, &path, None).await;
+        assert_eq!(answer.status, StatusCode::METHOD_NOT_ALLOWED, "{path}");
+        assert_eq!(error_code(&answer), "method_not_allowed", "{path}");
+        assert_eq!(answer.headers["allow"], allow, "{path}");
+    }
+
+    // JSON has one kind of number: a whole one may be written `5.0`.
+    let newest = opened.body["message"]["id"].as_i64().expect("message id");
+    let read = alice
+        .post(
+            &format!("/conversations/{id}/read"),
+            json!({ "up_to": newest as f64 }),
+        )
+        .await;
+    assert_eq!(read.status, StatusCode::OK);
+    let fraction = alice
+        .post(
+            &format!("/conversations/{id}/read"),
+            json!({ "up_to": newest as f64 + 0.5 }),
+        )
+        .await;
+    assert_eq!(fraction.status, StatusCode::UNPROCESSABLE_ENTITY);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
