@@ -1104,19 +1104,19 @@
   // ---- start ----
   // widget.json first: staff may have turned the widget off (it then
   // leaves the page), and outside business hours it shows the away message.
-  function start() {
+  function start(was) {
     fetch(cfg.messagesUrl + "/widget.json", { credentials: "same-origin", headers: { Accept: "application/json" } })
       .then(function (r) { return r.ok ? r.json() : { enabled: true }; })
       .catch(function () { return { enabled: true }; })
       .then(function (w) {
         if (w.enabled === false) return root.remove();
         showAway(w.availability);
-        startChat();
+        startChat(was);
       });
   }
 
-  function startChat() {
-    var was = saved();
+  /** `was`: what the page before remembered (open, which conversation). */
+  function startChat(was) {
     api("/conversations.json").then(function (list) {
       S.signedIn = true;
       list.conversations.forEach(function (c) {
@@ -1133,12 +1133,10 @@
       if (pick) showThread(pick);
       else showStart();
       setLauncherLabel();
-      if (was.open) setOpen(true, true);
     }, function (err) {
       if (err && err.status === 403) return root.remove(); // staff and vendors answer in the admin
       if (err && err.signedOut) showSignedOut();
       else showUnavailable();
-      if (was.open) setOpen(true, true);
     });
   }
 
@@ -1150,7 +1148,12 @@
     document.head.appendChild(css);
     document.body.appendChild(root);
     setLauncherLabel();
-    start();
+    // Open again at once if it was open before the page changed: restoring
+    // it only after the loads would flash, and a click meanwhile would
+    // toggle it the wrong way.
+    var was = saved();
+    if (was.open) setOpen(true, true);
+    start(was);
   }
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", mount);

@@ -357,6 +357,10 @@ test('the thread page, the customer list and the admin list update live too', as
 
 test('a conversation started in the widget is new activity in the admin list', async () => {
   await alice.goto(`${store.baseUrl}/`);
+  // The widget restores its open state once it has loaded (widget.json,
+  // then the conversations): wait for that before deciding to click, or
+  // the click would close what the restore just opened.
+  await alice.locator('.scw[data-live-state="open"]').waitFor();
   if (!(await panel(alice).isVisible())) await openWidget(alice);
   await panel(alice).getByRole('button', { name: 'New conversation' }).click();
   const form = panel(alice).locator('form.scw-start');
