@@ -12,6 +12,7 @@ mod open;
 mod order_update;
 mod read;
 mod send;
+mod send_group;
 mod settings;
 mod status;
 mod view;
@@ -212,6 +213,19 @@ pub(crate) fn notify_other_side(
     message: &Message,
     opened: bool,
 ) -> Result<(), ChatError> {
+    store::notifications::insert(
+        conn,
+        &new_message_notification(conversation, message, opened),
+    )?;
+    Ok(())
+}
+
+/// The `NEW_MESSAGE` notification the other side of a message gets.
+pub(crate) fn new_message_notification(
+    conversation: &Conversation,
+    message: &Message,
+    opened: bool,
+) -> NewNotification {
     let inbox = inbox_of_other_side(conversation, message.sender_side);
     let title = match (message.sender_side, opened) {
         (Side::Customer, true) => format!(
@@ -227,18 +241,14 @@ pub(crate) fn notify_other_side(
         ),
         (_, false) => format!("{} replied: {}", message.sender_name, conversation.subject),
     };
-    store::notifications::insert(
-        conn,
-        &NewNotification {
-            recipient_side: inbox.side.as_str().to_owned(),
-            recipient_id: inbox.id,
-            kind: NEW_MESSAGE.to_owned(),
-            conversation_id: conversation.id,
-            message_id: Some(message.id),
-            title: crate::domain::preview_text(&title, 160),
-            body: crate::domain::preview_text(&message.body, 200),
-            created_at: message.created_at,
-        },
-    )?;
-    Ok(())
+    NewNotification {
+        recipient_side: inbox.side.as_str().to_owned(),
+        recipient_id: inbox.id,
+        kind: NEW_MESSAGE.to_owned(),
+        conversation_id: conversation.id,
+        message_id: Some(message.id),
+        title: crate::domain::preview_text(&title, 160),
+        body: crate::domain::preview_text(&message.body, 200),
+        created_at: message.created_at,
+    }
 }

@@ -1,10 +1,11 @@
 //! Writing a message in an existing conversation.
 
-use super::{ChatService, inbox_of, load_for_write, notify_other_side, queue_email};
-use crate::domain::{Actor, ClientMsgId, MessageBody, MessageId, Side, Status, preview_text};
+use super::ChatService;
+use super::send_group::{SendGroup, SendJob};
+use crate::domain::{Actor, ClientMsgId, MessageBody, MessageId, Side, Status};
 use crate::error::ChatError;
 use crate::events::ChatEvent;
-use crate::store::{self, Conversation, Message, MessageKind};
+use crate::store::{self, Conversation, Message};
 
 /// A message to send, already parsed.
 #[derive(Debug, Clone)]
@@ -52,65 +53,15 @@ impl ChatService {
         input: SendMessage,
     ) -> Result<Sent, ChatError> {
         let retry_key = input.client_msg_id.clone().map(|c| (actor.id.clone(), c));
-        let writer = actor.clone();
-        let mail = self.mail.clone();
+        let job = SendJob {
+            writer: actor.clone(),
+            conversation_id,
+            input,
+            mail: self.mail.clone(),
+        };
         let result = self
             .db
-            .write_about(conversation_id, move |conn| {
-                let conversation = load_for_write(conn, &writer, conversation_id)?;
-                if let Some(client_id) = &input.client_msg_id
-                    && let Some(message) =
-                        store::messages::find_by_client_id(conn, &writer.id, client_id.as_str())?
-                {
-                    return replay(conversation_id, conversation, message);
-                }
-                let status = status_after_message(conversation.status, writer.side())?;
-                if let Some(reply_to) = input.reply_to {
-                    let target = store::messages::find(conn, reply_to)?;
-                    if target.map(|m| m.conversation_id) != Some(conversation_id) {
-                        return Err(ChatError::MessageNotFound);
-                    }
-                }
-                let now = store::now();
-                let message = store::messages::insert(
-                    conn,
-                    &store::messages::NewMessage {
-                        conversation_id,
-                        sender_id: Some(writer.id.clone()),
-                        sender_side: writer.side().as_str().to_owned(),
-                        sender_name: writer.name.clone(),
-                        kind: MessageKind::Text.as_str().to_owned(),
-                        body: input.body.as_str().to_owned(),
-                        reply_to_id: input.reply_to,
-                        client_msg_id: input.client_msg_id.as_ref().map(|c| c.as_str().to_owned()),
-                        created_at: now,
-                    },
-                )?;
-                let conversation = store::conversations::record_message(
-                    conn,
-                    conversation_id,
-                    message.id,
-                    writer.side(),
-                    &preview_text(&message.body, 140),
-                    status,
-                    now,
-                )?;
-                notify_other_side(conn, &conversation, &message, false)?;
-                queue_email(conn, &mail, &conversation, &message, false)?;
-                // Answering means the writer has seen what they are answering.
-                store::notifications::mark_conversation_read(
-                    conn,
-                    &inbox_of(&writer),
-                    conversation_id,
-                    message.id,
-                    now,
-                )?;
-                Ok(Sent {
-                    conversation,
-                    message,
-                    created: true,
-                })
-            })
+            .write_grouped::<SendGroup>(conversation_id, job)
             .await;
 
         let sent = match (result, retry_key) {
@@ -142,7 +93,11 @@ impl ChatService {
 
 /// A retry answers with the stored message, but only within the conversation
 /// it was sent to: reusing a client id elsewhere is a client bug.
-fn replay(requested: i64, conversation: Conversation, message: Message) -> Result<Sent, ChatError> {
+pub(super) fn replay(
+    requested: i64,
+    conversation: Conversation,
+    message: Message,
+) -> Result<Sent, ChatError> {
     if message.conversation_id != requested {
         return Err(crate::domain::ValidationError::new(
             "client_msg_id",

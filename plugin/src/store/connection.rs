@@ -11,7 +11,7 @@ use diesel::{PgConnection, SqliteConnection};
 
 use super::StoreError;
 use super::checkpoint::Checkpointer;
-use super::writer::{WriterOptions, Writers};
+use super::writer::{GroupWrite, WriterOptions, Writers};
 
 /// A connection to either backend. PostgreSQL is listed first because
 /// `establish` tries variants in order and SQLite accepts any string as a path.
@@ -347,6 +347,19 @@ impl Db {
         F: FnOnce(&mut AnyConnection) -> Result<T, E> + Send + 'static,
     {
         self.writers.run(Some(conversation_id), f).await
+    }
+
+    /// Queues one write of a kind the writers run in groups (see
+    /// [`GroupWrite`]) about one conversation, and waits for its commit.
+    /// Otherwise as [`Db::write_about`].
+    pub(crate) async fn write_grouped<G: GroupWrite>(
+        &self,
+        conversation_id: i64,
+        input: G::Input,
+    ) -> Result<G::Output, G::Error> {
+        self.writers
+            .run_grouped::<G>(Some(conversation_id), input)
+            .await
     }
 
     /// Runs blocking work with a pooled connection and no transaction; for

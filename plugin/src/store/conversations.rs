@@ -56,11 +56,12 @@ pub fn find(
     conn: &mut AnyConnection,
     id: ConversationId,
 ) -> Result<Option<Conversation>, StoreError> {
-    Ok(on_backend!(conn, |conn| c::table
+    // By key: at most one row, so no `LIMIT` (see `store::first_of`).
+    let rows: Vec<Conversation> = on_backend!(conn, |conn| c::table
         .find(id)
         .select(Conversation::as_select())
-        .first(conn)
-        .optional())?)
+        .load(conn))?;
+    Ok(super::first_of(rows))
 }
 
 /// Several conversations by id, in no particular order.
@@ -68,10 +69,14 @@ pub fn find_many(
     conn: &mut AnyConnection,
     ids: &[ConversationId],
 ) -> Result<Vec<Conversation>, StoreError> {
-    Ok(c::table
-        .filter(c::id.eq_any(ids))
-        .select(Conversation::as_select())
-        .load(conn)?)
+    // Cached by text: diesel prepares `IN` lists afresh every time, and
+    // the writer's batches run this with every size up to the batch's.
+    Ok(on_backend!(conn, |conn| CacheBySql(
+        c::table
+            .filter(c::id.eq_any(ids))
+            .select(Conversation::as_select())
+    )
+    .load(conn))?)
 }
 
 /// One conversation by id, its row locked for the rest of the transaction
@@ -81,19 +86,18 @@ pub fn find_for_write(
     conn: &mut AnyConnection,
     id: ConversationId,
 ) -> Result<Option<Conversation>, StoreError> {
-    Ok(match conn {
+    let rows: Vec<Conversation> = match conn {
         AnyConnection::Postgresql(pg) => c::table
             .find(id)
             .select(Conversation::as_select())
             .for_update()
-            .first(pg)
-            .optional(),
+            .load(pg),
         AnyConnection::Sqlite(sqlite) => c::table
             .find(id)
             .select(Conversation::as_select())
-            .first(sqlite)
-            .optional(),
-    }?)
+            .load(sqlite),
+    }?;
+    Ok(super::first_of(rows))
 }
 
 /// Records a message written by a person: counters, the writer's own read
@@ -142,6 +146,59 @@ pub fn record_message(
             .get_result::<Conversation>(conn))?
     };
     Ok(updated)
+}
+
+/// What [`record_message`] does to a conversation, done to a copy in
+/// memory: for writes that record several messages and store the outcome
+/// once ([`store_activity`]). Must stay the same as `record_message`.
+pub fn apply_message(
+    conversation: &mut Conversation,
+    message_id: MessageId,
+    side: Side,
+    preview: &str,
+    status: Status,
+    at: NaiveDateTime,
+) {
+    conversation.status = status;
+    conversation.message_count += 1;
+    conversation.last_message_id = Some(message_id);
+    preview.clone_into(&mut conversation.last_message_preview);
+    conversation.last_message_side = Some(side.as_str().to_owned());
+    conversation.last_message_at = at;
+    conversation.updated_at = at;
+    if side == Side::Customer {
+        conversation.unread_for_admin += 1;
+        conversation.unread_for_user = 0;
+        conversation.user_read_up_to = message_id;
+    } else {
+        conversation.unread_for_user += 1;
+        conversation.unread_for_admin = 0;
+        conversation.admin_read_up_to = message_id;
+    }
+}
+
+/// Stores the counters, read cursors, last message and status of a
+/// conversation as they are in memory (after [`apply_message`]). The row
+/// must be locked by the caller's transaction since it was read.
+pub fn store_activity(
+    conn: &mut AnyConnection,
+    conversation: &Conversation,
+) -> Result<(), StoreError> {
+    let update = diesel::update(c::table.find(conversation.id)).set((
+        c::status.eq(conversation.status.as_str()),
+        c::message_count.eq(conversation.message_count),
+        c::last_message_id.eq(conversation.last_message_id),
+        c::last_message_preview.eq(&conversation.last_message_preview),
+        c::last_message_side.eq(conversation.last_message_side.as_deref()),
+        c::last_message_at.eq(conversation.last_message_at),
+        c::updated_at.eq(conversation.updated_at),
+        c::unread_for_admin.eq(conversation.unread_for_admin),
+        c::unread_for_user.eq(conversation.unread_for_user),
+        c::admin_read_up_to.eq(conversation.admin_read_up_to),
+        c::user_read_up_to.eq(conversation.user_read_up_to),
+    ));
+    on_backend!(conn, |conn| CacheBySql(update).execute(conn))?;
+    Ok(())
 }
 
 /// Sets the status by hand (no counters move).

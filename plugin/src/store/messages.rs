@@ -10,6 +10,10 @@ use crate::domain::{ConversationId, MessageId, Side};
 /// The values of a new message.
 #[derive(Debug, Clone, Insertable)]
 #[diesel(table_name = m)]
+// `NULL` rather than `DEFAULT` for absent values (the same thing here):
+// every row then has one shape, so several rows go in one statement on
+// SQLite too, and the statement's text does not vary with the values.
+#[diesel(treat_none_as_default_value = false)]
 pub struct NewMessage {
     /// Conversation.
     pub conversation_id: ConversationId,
@@ -39,27 +43,125 @@ pub fn insert(conn: &mut AnyConnection, new: &NewMessage) -> Result<Message, Sto
     Ok(on_backend!(conn, |c| CacheBySql(insert).get_result::<Message>(c))?)
 }
 
+/// Inserts several messages with one statement and returns them in the
+/// order given (their ids grow in that order).
+pub fn insert_many(
+    conn: &mut AnyConnection,
+    new: &[NewMessage],
+) -> Result<Vec<Message>, StoreError> {
+    if new.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut rows: Vec<Message> = match conn {
+        // Diesel does not cache SQLite's multi-row INSERT; statements cost
+        // no round trip there, so each row uses the cached one-row INSERT.
+        AnyConnection::Sqlite(_) => {
+            let mut rows = Vec::with_capacity(new.len());
+            for n in new {
+                rows.push(insert(conn, n)?);
+            }
+            rows
+        }
+        AnyConnection::Postgresql(c) => CacheBySql(
+            diesel::insert_into(m::table)
+                .values(new)
+                .returning(m::all_columns),
+        )
+        .get_results::<Message>(c)?,
+    };
+    // Neither database promises RETURNING's order; ids are handed out in
+    // the order of the rows. Checked rather than trusted: a mismatch fails
+    // the statement's group, whose writes then run one by one.
+    rows.sort_by_key(|r| r.id);
+    let in_order = rows.len() == new.len()
+        && rows.iter().zip(new).all(|(row, n)| {
+            row.conversation_id == n.conversation_id
+                && row.sender_id == n.sender_id
+                && row.client_msg_id == n.client_msg_id
+                && row.body == n.body
+        });
+    if !in_order {
+        return Err(StoreError::Unavailable(
+            "the inserted messages came back in an unexpected order".into(),
+        ));
+    }
+    Ok(rows)
+}
+
+/// The messages stored under these (writer, client id) pairs.
+///
+/// On PostgreSQL one statement for all the pairs (one round trip), written
+/// as an `OR` of exact pairs: each is a probe of the unique index, where
+/// `sender_id = ANY(..) AND client_msg_id = ANY(..)` was planned as a scan
+/// of every message of those writers. On SQLite, where a statement costs no
+/// round trip, one cached look-up per pair.
+pub fn find_by_client_ids(
+    conn: &mut AnyConnection,
+    pairs: &[(&str, &str)],
+) -> Result<Vec<Message>, StoreError> {
+    if pairs.is_empty() {
+        return Ok(Vec::new());
+    }
+    match conn {
+        AnyConnection::Postgresql(pg) => {
+            let mut query = m::table
+                .select(Message::as_select())
+                .into_boxed::<diesel::pg::Pg>();
+            for (sender, client_id) in pairs {
+                query = query.or_filter(
+                    m::sender_id
+                        .eq(*sender)
+                        .and(m::client_msg_id.eq(*client_id)),
+                );
+            }
+            Ok(CacheBySql(query).load(pg)?)
+        }
+        AnyConnection::Sqlite(_) => {
+            let mut found = Vec::with_capacity(pairs.len());
+            for (sender, client_id) in pairs {
+                found.extend(find_by_client_id(conn, sender, client_id)?);
+            }
+            Ok(found)
+        }
+    }
+}
+
+/// The conversation of each of these messages that exists.
+pub fn conversations_of(
+    conn: &mut AnyConnection,
+    ids: &[MessageId],
+) -> Result<Vec<(MessageId, ConversationId)>, StoreError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let query = m::table
+        .filter(m::id.eq_any(ids))
+        .select((m::id, m::conversation_id));
+    Ok(on_backend!(conn, |c| CacheBySql(query).load(c))?)
+}
+
 /// The message a writer already sent with this client id, if any.
 pub fn find_by_client_id(
     conn: &mut AnyConnection,
     sender_id: &str,
     client_msg_id: &str,
 ) -> Result<Option<Message>, StoreError> {
-    Ok(on_backend!(conn, |c| m::table
+    // Unique: at most one row, so no `LIMIT` (see `store::first_of`).
+    let rows: Vec<Message> = on_backend!(conn, |c| m::table
         .filter(m::sender_id.eq(sender_id))
         .filter(m::client_msg_id.eq(client_msg_id))
         .select(Message::as_select())
-        .first(c)
-        .optional())?)
+        .load(c))?;
+    Ok(super::first_of(rows))
 }
 
 /// One message by id.
 pub fn find(conn: &mut AnyConnection, id: MessageId) -> Result<Option<Message>, StoreError> {
-    Ok(on_backend!(conn, |c| m::table
+    let rows: Vec<Message> = on_backend!(conn, |c| m::table
         .find(id)
         .select(Message::as_select())
-        .first(c)
-        .optional())?)
+        .load(c))?;
+    Ok(super::first_of(rows))
 }
 
 /// Marks a message removed by `by`; the row and its text stay for the record.

@@ -22,6 +22,8 @@ pub struct Inbox {
 /// The values of a new notification.
 #[derive(Debug, Clone, Insertable)]
 #[diesel(table_name = n)]
+// One shape for every row (see `NewMessage`).
+#[diesel(treat_none_as_default_value = false)]
 pub struct NewNotification {
     /// Recipient side.
     pub recipient_side: String,
@@ -50,6 +52,96 @@ pub fn insert(conn: &mut AnyConnection, new: &NewNotification) -> Result<Notific
         .get_result::<Notification>(
         c
     ))?)
+}
+
+/// Inserts several notifications with one statement.
+pub fn insert_many(conn: &mut AnyConnection, new: &[NewNotification]) -> Result<(), StoreError> {
+    if new.is_empty() {
+        return Ok(());
+    }
+    match conn {
+        // As in `messages::insert_many`: one cached statement per row.
+        AnyConnection::Sqlite(c) => {
+            for one in new {
+                super::CacheBySql(diesel::insert_into(n::table).values(one)).execute(c)?;
+            }
+        }
+        AnyConnection::Postgresql(c) => {
+            super::CacheBySql(diesel::insert_into(n::table).values(new)).execute(c)?;
+        }
+    }
+    Ok(())
+}
+
+/// An unread notification, as far as marking it read needs to know.
+#[derive(Debug, Clone, Queryable)]
+pub struct Unread {
+    /// Its id.
+    pub id: i64,
+    /// Its conversation.
+    pub conversation_id: ConversationId,
+    /// Its recipient's side (stored form).
+    pub recipient_side: String,
+    /// Its recipient; `None` for the shared staff inbox.
+    pub recipient_id: Option<String>,
+    /// The message it is about.
+    pub message_id: Option<MessageId>,
+}
+
+impl Inbox {
+    /// Whether a notification addressed to (`side`, `recipient_id`) is in
+    /// this inbox. Staff members read the shared staff inbox too.
+    pub fn holds(&self, side: &str, recipient_id: Option<&str>) -> bool {
+        if side != self.side.as_str() {
+            return false;
+        }
+        match (&self.side, &self.id) {
+            (Side::Staff, Some(id)) => recipient_id.is_none_or(|r| r == id),
+            (_, Some(id)) => recipient_id == Some(id.as_str()),
+            (_, None) => recipient_id.is_none(),
+        }
+    }
+}
+
+/// The unread notifications of these sides about these conversations.
+pub fn unread_about(
+    conn: &mut AnyConnection,
+    conversation_ids: &[ConversationId],
+    sides: &[&str],
+) -> Result<Vec<Unread>, StoreError> {
+    if conversation_ids.is_empty() || sides.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(super::on_backend!(conn, |c| n::table
+        .filter(n::conversation_id.eq_any(conversation_ids))
+        .filter(n::recipient_side.eq_any(sides))
+        .filter(n::read_at.is_null())
+        .select((
+            n::id,
+            n::conversation_id,
+            n::recipient_side,
+            n::recipient_id,
+            n::message_id,
+        ))
+        .load(c))?)
+}
+
+/// Marks these notifications read (those not read yet).
+pub fn mark_ids_read(
+    conn: &mut AnyConnection,
+    ids: &[i64],
+    at: NaiveDateTime,
+) -> Result<usize, StoreError> {
+    if ids.is_empty() {
+        return Ok(0);
+    }
+    Ok(super::on_backend!(conn, |c| diesel::update(
+        n::table
+            .filter(n::id.eq_any(ids))
+            .filter(n::read_at.is_null())
+    )
+    .set(n::read_at.eq(Some(at)))
+    .execute(c))?)
 }
 
 // Boxed queries over the multi-backend need the backend type spelled out.

@@ -88,6 +88,22 @@ pub fn enqueue(
     Ok(true)
 }
 
+/// Which of these conversations already have an e-mail waiting, and for
+/// which side (stored form): (conversation, recipient side) pairs.
+pub fn pending_for(
+    conn: &mut AnyConnection,
+    conversation_ids: &[ConversationId],
+) -> Result<Vec<(ConversationId, String)>, StoreError> {
+    if conversation_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let query = o::table
+        .filter(o::conversation_id.eq_any(conversation_ids))
+        .filter(o::status.eq("pending"))
+        .select((o::conversation_id, o::recipient_side));
+    Ok(super::on_backend!(conn, |c| super::CacheBySql(query).load(c))?)
+}
+
 #[derive(QueryableByName)]
 struct Id {
     #[diesel(sql_type = BigInt)]

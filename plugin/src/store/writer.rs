@@ -25,7 +25,17 @@
 //!
 //! The queues are bounded: when the database cannot keep up, callers wait
 //! for room (slower acks) instead of piling up in memory.
+//!
+//! Writes of one kind that come often (a message) can also be queued as a
+//! [`GroupWrite`]: a run of them in a batch is handed over at once, so their
+//! statements are set-based (one multi-row `INSERT` for all the messages,
+//! one `UPDATE` per conversation) inside one savepoint. Should any
+//! statement of the group fail, the savepoint is rolled back and each write
+//! runs again alone in its own savepoint, so one bad write still fails
+//! alone, with its own error.
 
+use std::any::{Any, TypeId};
+use std::collections::VecDeque;
 use std::panic::AssertUnwindSafe;
 use std::time::Duration;
 
@@ -39,12 +49,287 @@ use super::connection::{AnyConnection, Backend};
 trait Job: Send {
     /// The conversation whose row lock the job takes, if any.
     fn key(&self) -> Option<i64>;
-    /// Runs the job inside a savepoint. The flag is false when the
-    /// savepoint could not be opened or closed, which leaves the whole
-    /// transaction unusable (the job has then answered with the error).
-    fn run(self: Box<Self>, conn: &mut AnyConnection) -> (Box<dyn Finish>, bool);
+    /// Runs the job, inside a savepoint when `savepoint` (a batch of one
+    /// needs none: the transaction is the job's own).
+    fn run(self: Box<Self>, conn: &mut AnyConnection, savepoint: bool)
+    -> (Box<dyn Finish>, Health);
     /// Answers the caller with `error` without running.
     fn fail(self: Box<Self>, error: StoreError);
+    /// The group the job belongs to, if it can run with others of its kind.
+    fn group(&self) -> Option<Group> {
+        None
+    }
+    /// The job as `Any`, for its group's runner to take it back.
+    fn into_any(self: Box<Self>) -> Box<dyn Any + Send>;
+}
+
+/// What a job that ran left the transaction in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Health {
+    /// Its savepoint is closed (or it succeeded without one): the batch
+    /// goes on.
+    Fine,
+    /// It failed without a savepoint: the transaction must be rolled back
+    /// (its own error is its answer).
+    Undo,
+    /// A savepoint or the transaction itself failed: it is unusable (the
+    /// job has already answered with the error).
+    Broken,
+}
+
+/// How a run of grouped jobs of one kind is executed.
+#[derive(Clone, Copy)]
+struct Group {
+    kind: TypeId,
+    run: GroupRunner,
+}
+
+/// Runs a run of grouped jobs: their answers-to-be and the transaction's
+/// health.
+type GroupRunner =
+    fn(&mut AnyConnection, Vec<Box<dyn Job>>, Scope) -> (Vec<Box<dyn Finish>>, Health);
+
+/// Where a group runs in its batch.
+#[derive(Debug, Clone, Copy)]
+enum Scope {
+    /// Among other jobs: in a savepoint.
+    Shared,
+    /// It is the whole batch: no savepoint (every page the group touches
+    /// would be copied to SQLite's statement journal first, and PostgreSQL
+    /// would open a subtransaction). Should it fail, it rolls the
+    /// transaction back and begins it again to run its jobs one by one.
+    Whole(Backend),
+}
+
+/// A kind of write the writer runs many at a time (see the module docs).
+pub(crate) trait GroupWrite: 'static {
+    /// One write's input.
+    type Input: Send + 'static;
+    /// One write's result.
+    type Output: Send + 'static;
+    /// One write's error.
+    type Error: From<StoreError> + Send + 'static;
+
+    /// Runs `inputs` in order inside the open transaction and returns one
+    /// outcome per input, in the same order. An input refused with an
+    /// outcome's error must have written nothing. `Err` as a whole means a
+    /// statement failed part-way: the writer undoes the group and runs each
+    /// input alone.
+    #[allow(clippy::type_complexity)]
+    fn run(
+        conn: &mut AnyConnection,
+        inputs: &[&Self::Input],
+    ) -> Result<Vec<Result<Self::Output, Self::Error>>, Self::Error>;
+}
+
+struct GroupPending<G: GroupWrite> {
+    key: Option<i64>,
+    input: G::Input,
+    reply: oneshot::Sender<Result<G::Output, G::Error>>,
+}
+
+impl<G: GroupWrite> Job for GroupPending<G> {
+    fn key(&self) -> Option<i64> {
+        self.key
+    }
+
+    fn run(
+        self: Box<Self>,
+        conn: &mut AnyConnection,
+        savepoint: bool,
+    ) -> (Box<dyn Finish>, Health) {
+        let GroupPending { input, reply, .. } = *self;
+        let (outcome, health) = run_alone::<G>(conn, &input, savepoint);
+        (Box::new(Done { outcome, reply }), health)
+    }
+
+    fn fail(self: Box<Self>, error: StoreError) {
+        let _ = self.reply.send(Err(error.into()));
+    }
+
+    fn group(&self) -> Option<Group> {
+        Some(Group {
+            kind: TypeId::of::<G>(),
+            run: run_group::<G>,
+        })
+    }
+
+    fn into_any(self: Box<Self>) -> Box<dyn Any + Send> {
+        self
+    }
+}
+
+/// Runs one grouped input, in a savepoint of its own when `savepoint`.
+fn run_alone<G: GroupWrite>(
+    conn: &mut AnyConnection,
+    input: &G::Input,
+    savepoint: bool,
+) -> (Result<G::Output, G::Error>, Health) {
+    run_in(conn, savepoint, |conn| match G::run(conn, &[input]) {
+        Ok(mut outcomes) if outcomes.len() == 1 => match outcomes.pop() {
+            Some(outcome) => outcome,
+            None => Err(StoreError::Unavailable("the write gave no answer".into()).into()),
+        },
+        Ok(_) => Err(StoreError::Unavailable("the write gave no answer".into()).into()),
+        Err(e) => Err(e),
+    })
+}
+
+/// Runs `work`, in a savepoint of its own when `savepoint`. A panic is an
+/// error (its changes are rolled back with the savepoint or the batch).
+fn run_in<T, E, F>(conn: &mut AnyConnection, savepoint: bool, work: F) -> (Result<T, E>, Health)
+where
+    E: From<StoreError>,
+    F: FnOnce(&mut AnyConnection) -> Result<T, E>,
+{
+    if savepoint && let Err(e) = AnyConnection::begin_transaction(conn) {
+        return (Err(StoreError::Query(e).into()), Health::Broken);
+    }
+    let outcome = match std::panic::catch_unwind(AssertUnwindSafe(|| work(conn))) {
+        Ok(outcome) => outcome,
+        Err(_) => {
+            tracing::error!("a database write panicked; its changes were rolled back");
+            Err(StoreError::Unavailable("the write failed".into()).into())
+        }
+    };
+    if !savepoint {
+        let health = if outcome.is_ok() {
+            Health::Fine
+        } else {
+            Health::Undo
+        };
+        return (outcome, health);
+    }
+    let closed = match &outcome {
+        Ok(_) => AnyConnection::commit_transaction(conn),
+        Err(_) => AnyConnection::rollback_transaction(conn),
+    };
+    match closed {
+        Ok(()) => (outcome, Health::Fine),
+        // The transaction cannot be trusted any more: the whole batch is
+        // rolled back, this job included.
+        Err(e) => (Err(StoreError::Query(e).into()), Health::Broken),
+    }
+}
+
+/// Runs a run of grouped jobs of kind `G` together in one savepoint, or,
+/// when that fails, each alone.
+fn run_group<G: GroupWrite>(
+    conn: &mut AnyConnection,
+    jobs: Vec<Box<dyn Job>>,
+    scope: Scope,
+) -> (Vec<Box<dyn Finish>>, Health) {
+    let savepoint = matches!(scope, Scope::Shared);
+    let mut pending: Vec<GroupPending<G>> = Vec::with_capacity(jobs.len());
+    for job in jobs {
+        match job.into_any().downcast::<GroupPending<G>>() {
+            Ok(p) => pending.push(*p),
+            // Cannot happen (groups are formed by kind); its caller hears
+            // that the writer dropped it rather than never hearing.
+            Err(_) => tracing::error!("a write of another kind was grouped; it was dropped"),
+        }
+    }
+    let mut finished: Vec<Box<dyn Finish>> = Vec::with_capacity(pending.len());
+    if let [_] = pending.as_slice()
+        && let Some(p) = pending.pop()
+    {
+        let (outcome, health) = run_alone::<G>(conn, &p.input, savepoint);
+        finished.push(Box::new(Done {
+            outcome,
+            reply: p.reply,
+        }));
+        return (finished, health);
+    }
+    {
+        match run_together::<G>(conn, &pending, savepoint) {
+            Together::Ran(outcomes) => {
+                for (p, outcome) in pending.into_iter().zip(outcomes) {
+                    finished.push(Box::new(Done {
+                        outcome,
+                        reply: p.reply,
+                    }));
+                }
+                return (finished, Health::Fine);
+            }
+            Together::Broken(reason) => {
+                for p in pending {
+                    let _ = p
+                        .reply
+                        .send(Err(StoreError::Unavailable(reason.clone()).into()));
+                }
+                return (finished, Health::Broken);
+            }
+            Together::OneByOne => {
+                if let Scope::Whole(backend) = scope {
+                    let keys: Vec<i64> = pending.iter().filter_map(|p| p.key).collect();
+                    if let Err(reason) = restart(conn, backend, keys) {
+                        for p in pending {
+                            let _ = p
+                                .reply
+                                .send(Err(StoreError::Unavailable(reason.clone()).into()));
+                        }
+                        return (finished, Health::Broken);
+                    }
+                }
+            }
+        }
+    }
+    let mut health = Health::Fine;
+    for p in pending {
+        if health == Health::Broken {
+            let _ = p.reply.send(Err(StoreError::Unavailable(
+                "the transaction failed".into(),
+            )
+            .into()));
+            continue;
+        }
+        // Several jobs: each needs its savepoint, whatever the batch said.
+        let (outcome, h) = run_alone::<G>(conn, &p.input, true);
+        health = h;
+        finished.push(Box::new(Done {
+            outcome,
+            reply: p.reply,
+        }));
+    }
+    (finished, health)
+}
+
+enum Together<T> {
+    Ran(T),
+    OneByOne,
+    Broken(String),
+}
+
+/// Runs the group's inputs at once, in a savepoint when `savepoint`
+/// (without one, a failure leaves the transaction to be rolled back by the
+/// caller).
+#[allow(clippy::type_complexity)]
+fn run_together<G: GroupWrite>(
+    conn: &mut AnyConnection,
+    pending: &[GroupPending<G>],
+    savepoint: bool,
+) -> Together<Vec<Result<G::Output, G::Error>>> {
+    if savepoint && let Err(e) = AnyConnection::begin_transaction(conn) {
+        return Together::Broken(format!("could not open a savepoint: {e}"));
+    }
+    let inputs: Vec<&G::Input> = pending.iter().map(|p| &p.input).collect();
+    let ran = std::panic::catch_unwind(AssertUnwindSafe(|| G::run(conn, &inputs)));
+    match ran {
+        Ok(Ok(outcomes)) if outcomes.len() == inputs.len() => {
+            if !savepoint {
+                return Together::Ran(outcomes);
+            }
+            match AnyConnection::commit_transaction(conn) {
+                Ok(()) => Together::Ran(outcomes),
+                Err(e) => Together::Broken(format!("could not release a savepoint: {e}")),
+            }
+        }
+        _ if !savepoint => Together::OneByOne,
+        _ => match AnyConnection::rollback_transaction(conn) {
+            Ok(()) => Together::OneByOne,
+            Err(e) => Together::Broken(format!("could not roll back a savepoint: {e}")),
+        },
+    }
 }
 
 /// A job that ran: it answers its caller once the batch's fate is known.
@@ -74,42 +359,23 @@ where
         self.key
     }
 
-    fn run(self: Box<Self>, conn: &mut AnyConnection) -> (Box<dyn Finish>, bool) {
+    fn run(
+        self: Box<Self>,
+        conn: &mut AnyConnection,
+        savepoint: bool,
+    ) -> (Box<dyn Finish>, Health) {
         let Pending { work, reply, .. } = *self;
-        if let Err(e) = AnyConnection::begin_transaction(conn) {
-            let _ = reply.send(Err(StoreError::Query(e).into()));
-            return (Box::new(Failed), false);
-        }
-        let outcome = match std::panic::catch_unwind(AssertUnwindSafe(|| work(conn))) {
-            Ok(outcome) => outcome,
-            Err(_) => {
-                tracing::error!("a database write panicked; its changes were rolled back");
-                Err(StoreError::Unavailable("the write failed".into()).into())
-            }
-        };
-        let closed = match &outcome {
-            Ok(_) => AnyConnection::commit_transaction(conn),
-            Err(_) => AnyConnection::rollback_transaction(conn),
-        };
-        if let Err(e) = closed {
-            // The transaction cannot be trusted any more: the whole batch
-            // is rolled back, this job included.
-            let _ = reply.send(Err(StoreError::Query(e).into()));
-            return (Box::new(Failed), false);
-        }
-        (Box::new(Done { outcome, reply }), true)
+        let (outcome, health) = run_in(conn, savepoint, work);
+        (Box::new(Done { outcome, reply }), health)
     }
 
     fn fail(self: Box<Self>, error: StoreError) {
         let _ = self.reply.send(Err(error.into()));
     }
-}
 
-/// A job whose savepoint broke; it has already answered.
-struct Failed;
-
-impl Finish for Failed {
-    fn finish(self: Box<Self>, _: Result<(), String>) {}
+    fn into_any(self: Box<Self>) -> Box<dyn Any + Send> {
+        self
+    }
 }
 
 impl<T, E> Finish for Done<T, E>
@@ -195,6 +461,30 @@ impl Writers {
     }
 }
 
+impl Writers {
+    /// Queues one write of the group kind `G` and waits for its batch to
+    /// commit; see [`GroupWrite`].
+    pub async fn run_grouped<G: GroupWrite>(
+        &self,
+        key: Option<i64>,
+        input: G::Input,
+    ) -> Result<G::Output, G::Error> {
+        if self.queues.is_empty() {
+            return Err(StoreError::Unavailable("no database writer is running".into()).into());
+        }
+        let shard = key.map_or(0, |k| k.unsigned_abs() as usize % self.queues.len());
+        let (reply, answer) = oneshot::channel();
+        let job: Box<dyn Job> = Box::new(GroupPending::<G> { key, input, reply });
+        if self.queues[shard].send(job).await.is_err() {
+            return Err(StoreError::Unavailable("the database writer stopped".into()).into());
+        }
+        match answer.await {
+            Ok(result) => result,
+            Err(_) => Err(StoreError::Unavailable("the database writer stopped".into()).into()),
+        }
+    }
+}
+
 fn writer_loop<C>(backend: Backend, mut rx: mpsc::Receiver<Box<dyn Job>>, connect: C, batch: usize)
 where
     C: Fn() -> Result<AnyConnection, StoreError>,
@@ -237,13 +527,7 @@ where
 
 /// Runs one batch; false when the connection should be replaced.
 fn run_batch(backend: Backend, conn: &mut AnyConnection, jobs: &mut Vec<Box<dyn Job>>) -> bool {
-    let begun = match conn {
-        AnyConnection::Sqlite(c) => {
-            AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")
-        }
-        AnyConnection::Postgresql(c) => AnsiTransactionManager::begin_transaction(c),
-    };
-    if let Err(e) = begun {
+    if let Err(e) = begin(conn) {
         let reason = format!("could not begin a transaction: {e}");
         for job in jobs.drain(..) {
             job.fail(StoreError::Unavailable(reason.clone()));
@@ -251,7 +535,7 @@ fn run_batch(backend: Backend, conn: &mut AnyConnection, jobs: &mut Vec<Box<dyn 
         return false;
     }
     if backend == Backend::Postgres
-        && let Err(e) = lock_in_order(conn, jobs)
+        && let Err(e) = lock_in_order(conn, jobs.iter().filter_map(|j| j.key()).collect())
     {
         let _ = AnyConnection::rollback_transaction(conn);
         let reason = format!("could not lock the conversations: {e}");
@@ -262,18 +546,64 @@ fn run_batch(backend: Backend, conn: &mut AnyConnection, jobs: &mut Vec<Box<dyn 
     }
     let mut ran: Vec<Box<dyn Finish>> = Vec::with_capacity(jobs.len());
     let mut broken = false;
-    for job in jobs.drain(..) {
+    let mut undo = false;
+    // A job alone in its batch owns the transaction: no savepoint (two
+    // statements, and on PostgreSQL a subtransaction, fewer).
+    let savepoints = jobs.len() > 1;
+    let first_kind = jobs.first().and_then(|j| j.group()).map(|g| g.kind);
+    let one_group =
+        first_kind.is_some() && jobs.iter().all(|j| j.group().map(|g| g.kind) == first_kind);
+    let group_scope = if one_group || !savepoints {
+        Scope::Whole(backend)
+    } else {
+        Scope::Shared
+    };
+    let mut queue: VecDeque<Box<dyn Job>> = jobs.drain(..).collect();
+    while let Some(job) = queue.pop_front() {
         if broken {
             job.fail(StoreError::Unavailable("the transaction failed".into()));
             continue;
         }
-        let (finish, healthy) = job.run(conn);
-        ran.push(finish);
-        broken = !healthy;
+        match job.group() {
+            None => {
+                let (finish, health) = job.run(conn, savepoints);
+                ran.push(finish);
+                broken = health == Health::Broken;
+                undo |= health == Health::Undo;
+            }
+            Some(group) => {
+                // The run of jobs of this kind that follow, in order: jobs
+                // of other kinds keep their place after it.
+                let mut members = vec![job];
+                while queue
+                    .front()
+                    .and_then(|j| j.group())
+                    .is_some_and(|g| g.kind == group.kind)
+                {
+                    if let Some(next) = queue.pop_front() {
+                        members.push(next);
+                    }
+                }
+                let (finishes, health) = (group.run)(conn, members, group_scope);
+                ran.extend(finishes);
+                broken = health == Health::Broken;
+                undo |= health == Health::Undo;
+            }
+        }
     }
     let committed = if broken {
         let _ = AnyConnection::rollback_transaction(conn);
         Err("the transaction failed and was rolled back".to_owned())
+    } else if undo {
+        // The lone job failed: nothing of it is kept, and its own error is
+        // its answer (`Done` passes an error outcome through).
+        match AnyConnection::rollback_transaction(conn) {
+            Ok(()) => Ok(()),
+            Err(e) => {
+                broken = true;
+                Err(format!("the rollback failed: {e}"))
+            }
+        }
     } else {
         match AnyConnection::commit_transaction(conn) {
             Ok(()) => Ok(()),
@@ -290,9 +620,29 @@ fn run_batch(backend: Backend, conn: &mut AnyConnection, jobs: &mut Vec<Box<dyn 
     !broken
 }
 
-/// Takes the row locks of every conversation of the batch, in id order.
-fn lock_in_order(conn: &mut AnyConnection, jobs: &[Box<dyn Job>]) -> Result<(), StoreError> {
-    let mut ids: Vec<i64> = jobs.iter().filter_map(|j| j.key()).collect();
+/// Begins a batch's transaction.
+fn begin(conn: &mut AnyConnection) -> diesel::QueryResult<()> {
+    match conn {
+        AnyConnection::Sqlite(c) => {
+            AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")
+        }
+        AnyConnection::Postgresql(c) => AnsiTransactionManager::begin_transaction(c),
+    }
+}
+
+/// Rolls the batch's transaction back and begins it again, with the row
+/// locks of `keys` on PostgreSQL.
+fn restart(conn: &mut AnyConnection, backend: Backend, keys: Vec<i64>) -> Result<(), String> {
+    AnyConnection::rollback_transaction(conn).map_err(|e| format!("could not roll back: {e}"))?;
+    begin(conn).map_err(|e| format!("could not begin a transaction: {e}"))?;
+    if backend == Backend::Postgres {
+        lock_in_order(conn, keys).map_err(|e| format!("could not lock the conversations: {e}"))?;
+    }
+    Ok(())
+}
+
+/// Takes the row locks of these conversations, in id order.
+fn lock_in_order(conn: &mut AnyConnection, mut ids: Vec<i64>) -> Result<(), StoreError> {
     if ids.is_empty() {
         return Ok(());
     }

@@ -18,7 +18,144 @@ on_both_backends!(
     replies_must_quote_a_message_of_the_same_conversation,
     unknown_conversations_are_not_found,
     many_senders_at_once_each_get_their_own_answer,
+    a_burst_from_both_sides_ends_as_one_by_one_sends_would,
 );
+
+/// Concurrent sends are written in groups with set-based statements; what
+/// they leave behind must be what the same messages sent one after another
+/// (in the order of their ids) would leave: counters, read cursors, status,
+/// notifications read and unread, and refused quotes writing nothing.
+async fn a_burst_from_both_sides_ends_as_one_by_one_sends_would(t: TestChat) {
+    use storechat::domain::Side;
+    let s = t.service();
+    let opened = open_as(s, &alice(), "Both sides").await;
+    let id = opened.conversation.id;
+    let first = opened.message.id;
+    let elsewhere = open_as(s, &alice(), "Elsewhere").await.message.id;
+    let before = rows::snapshot(s).await;
+    let mut tasks = Vec::new();
+    for n in 0..80 {
+        let s = s.clone();
+        tasks.push(tokio::spawn(async move {
+            let actor = if n % 2 == 0 { alice() } else { ann() };
+            let mut input = text_with_id(&format!("Burst {n}"), &format!("both-{n}"));
+            // Every fifth quotes the first message; every seventh quotes a
+            // message of another conversation and is refused.
+            if n % 5 == 0 {
+                input.reply_to = Some(first);
+            }
+            if n % 7 == 0 {
+                input.reply_to = Some(elsewhere);
+            }
+            (n, actor.side(), s.send_message(&actor, id, input).await)
+        }));
+    }
+    let mut accepted: Vec<(i64, Side)> = Vec::new();
+    for task in tasks {
+        let (n, side, sent) = task.await.expect("task");
+        if n % 7 == 0 {
+            assert!(
+                matches!(sent, Err(ChatError::MessageNotFound)),
+                "{n}: {sent:?}"
+            );
+            continue;
+        }
+        let sent = sent.unwrap_or_else(|e| panic!("{n}: {e:?}"));
+        assert!(sent.created);
+        assert_eq!(sent.message.body, format!("Burst {n}"));
+        assert_eq!(sent.message.reply_to_id, (n % 5 == 0).then_some(first));
+        accepted.push((sent.message.id, side));
+    }
+    accepted.sort_unstable_by_key(|(id, _)| *id);
+    let refused = (0..80).filter(|n| n % 7 == 0).count();
+    assert_eq!(accepted.len(), 80 - refused);
+
+    // The same messages, one by one.
+    let mut status = opened.conversation.status;
+    let (mut unread_admin, mut unread_user) = (
+        opened.conversation.unread_for_admin,
+        opened.conversation.unread_for_user,
+    );
+    let (mut admin_read, mut user_read) = (
+        opened.conversation.admin_read_up_to,
+        opened.conversation.user_read_up_to,
+    );
+    for (message, side) in &accepted {
+        if *side == Side::Customer {
+            status = Status::AwaitingAdmin;
+            unread_admin += 1;
+            unread_user = 0;
+            user_read = *message;
+        } else {
+            status = Status::AwaitingUser;
+            unread_user += 1;
+            unread_admin = 0;
+            admin_read = *message;
+        }
+    }
+    let c = s
+        .get_conversation(&ann(), id, None, 1)
+        .await
+        .expect("loads")
+        .conversation;
+    assert_eq!(c.status, status);
+    assert_eq!(
+        c.message_count,
+        opened.conversation.message_count + accepted.len() as i32
+    );
+    assert_eq!(
+        (c.unread_for_admin, c.unread_for_user),
+        (unread_admin, unread_user)
+    );
+    assert_eq!(
+        (c.admin_read_up_to, c.user_read_up_to),
+        (admin_read, user_read)
+    );
+    assert_eq!(c.last_message_id, accepted.last().map(|(m, _)| *m));
+    let last = accepted.last().map(|(m, _)| *m).expect("some were sent");
+    let last_body = s
+        .get_conversation(&ann(), id, None, 1)
+        .await
+        .expect("loads")
+        .messages
+        .last()
+        .map(|m| m.body.clone());
+    assert_eq!(Some(c.last_message_preview.clone()), last_body);
+
+    // One notification per accepted message, for the other side; Alice's
+    // are read up to her own last message, the newer ones are not.
+    let after = rows::snapshot(s).await;
+    assert_eq!(
+        after,
+        [
+            before[0],
+            before[1] + accepted.len() as i64,
+            before[2],
+            before[3] + accepted.len() as i64
+        ]
+    );
+    let alice_last = accepted
+        .iter()
+        .filter(|(_, side)| *side == Side::Customer)
+        .map(|(m, _)| *m)
+        .max()
+        .expect("Alice wrote");
+    let inbox = s.notifications(&alice(), None, 100).await.expect("inbox");
+    let staff_messages = accepted
+        .iter()
+        .filter(|(_, side)| *side == Side::Staff)
+        .count();
+    assert_eq!(inbox.len(), staff_messages);
+    for n in &inbox {
+        let about = n.message_id.expect("about a message");
+        assert_eq!(
+            n.read_at.is_some(),
+            about < alice_last,
+            "{about} vs {alice_last}"
+        );
+    }
+    assert!(last >= alice_last);
+}
 
 /// Writes are committed in batches (group commit): a refused message in a
 /// batch must not take the others down with it, nor leave anything behind.

@@ -1,0 +1,321 @@
+//! Sends as the database writer runs them: every send waiting in a batch
+//! at once, with set-based statements.
+//!
+//! Under load most of a send's cost was per statement (building, binding,
+//! a round trip to PostgreSQL, a savepoint each), not per row. A group
+//! reads its conversations, the retries' earlier messages and the quoted
+//! messages with one statement each, inserts its messages and
+//! notifications with one statement each on PostgreSQL (one cached
+//! statement per row on SQLite, where statements cost no round trip) and
+//! writes each conversation's row once. The outcome is the same as sending
+//! the messages one after another in the order they were queued: the
+//! writer checks nothing here is refused half-way (a refused send writes
+//! nothing), and a statement that fails sends the whole group back to run
+//! one send at a time (`store::GroupWrite`).
+
+use std::collections::{HashMap, HashSet};
+
+use super::send::{SendMessage, Sent, replay, status_after_message};
+use super::{authorize_view, inbox_of, inbox_of_other_side, new_message_notification};
+use crate::domain::{Actor, MessageId, Side, Status, preview_text};
+use crate::error::ChatError;
+use crate::mail::MailQueue;
+use crate::store::messages::NewMessage;
+use crate::store::notifications::Inbox;
+use crate::store::{
+    self, AnyConnection, Conversation, GroupWrite, Message, MessageKind, StoreError,
+};
+
+/// One send, queued for the writer.
+pub(crate) struct SendJob {
+    /// Who writes.
+    pub writer: Actor,
+    /// Where.
+    pub conversation_id: i64,
+    /// What.
+    pub input: SendMessage,
+    /// The e-mail queue (on or off, and the delay).
+    pub mail: MailQueue,
+}
+
+/// What a group decided for one send before writing anything.
+enum Plan {
+    Refused(ChatError),
+    Replay(Message),
+    New(Status),
+}
+
+/// Sends, run together by the writer.
+pub(crate) struct SendGroup;
+
+impl GroupWrite for SendGroup {
+    type Input = SendJob;
+    type Output = Sent;
+    type Error = ChatError;
+
+    fn run(
+        conn: &mut AnyConnection,
+        jobs: &[&SendJob],
+    ) -> Result<Vec<Result<Sent, ChatError>>, ChatError> {
+        let now = store::now();
+        let mut conversations = load_conversations(conn, jobs)?;
+        let earlier = earlier_messages(conn, jobs)?;
+        let quoted = quoted_conversations(conn, jobs)?;
+
+        // Decide every send first, in order, as if each ran alone: the
+        // status each one sees is the one the previous sends left.
+        let mut statuses: HashMap<i64, Status> = conversations
+            .iter()
+            .map(|(id, c)| (*id, c.status))
+            .collect();
+        let mut plans = Vec::with_capacity(jobs.len());
+        let mut rows = Vec::new();
+        for job in jobs {
+            let plan = decide(job, &conversations, &earlier, &quoted, &mut statuses);
+            if let Plan::New(_) = plan {
+                rows.push(NewMessage {
+                    conversation_id: job.conversation_id,
+                    sender_id: Some(job.writer.id.clone()),
+                    sender_side: job.writer.side().as_str().to_owned(),
+                    sender_name: job.writer.name.clone(),
+                    kind: MessageKind::Text.as_str().to_owned(),
+                    body: job.input.body.as_str().to_owned(),
+                    reply_to_id: job.input.reply_to,
+                    client_msg_id: job
+                        .input
+                        .client_msg_id
+                        .as_ref()
+                        .map(|c| c.as_str().to_owned()),
+                    created_at: now,
+                });
+            }
+            plans.push(plan);
+        }
+
+        let mut inserted = store::messages::insert_many(conn, &rows)?.into_iter();
+        let mut outcomes = Vec::with_capacity(jobs.len());
+        let mut touched: Vec<i64> = Vec::new();
+        let mut notifications = Vec::new();
+        let mut emails: Vec<(i64, Side, MessageId, chrono::NaiveDateTime)> = Vec::new();
+        let mut read_up_to: Vec<(Inbox, i64, MessageId)> = Vec::new();
+        for (job, plan) in jobs.iter().zip(plans) {
+            let id = job.conversation_id;
+            let outcome = match plan {
+                Plan::Refused(e) => Err(e),
+                Plan::Replay(message) => match conversations.get(&id) {
+                    Some(c) => replay(id, c.clone(), message),
+                    None => Err(ChatError::ConversationNotFound),
+                },
+                Plan::New(status) => {
+                    let (Some(message), Some(conversation)) =
+                        (inserted.next(), conversations.get_mut(&id))
+                    else {
+                        return Err(
+                            StoreError::Unavailable("a sent message went missing".into()).into(),
+                        );
+                    };
+                    let side = job.writer.side();
+                    store::conversations::apply_message(
+                        conversation,
+                        message.id,
+                        side,
+                        &preview_text(&message.body, 140),
+                        status,
+                        now,
+                    );
+                    if !touched.contains(&id) {
+                        touched.push(id);
+                    }
+                    notifications.push(new_message_notification(conversation, &message, false));
+                    if job.mail.is_on() {
+                        let recipient = inbox_of_other_side(conversation, side).side;
+                        emails.push((id, recipient, message.id, job.mail.due(message.created_at)));
+                    }
+                    // Answering means the writer has seen what they answer.
+                    let inbox = inbox_of(&job.writer);
+                    match read_up_to
+                        .iter_mut()
+                        .find(|(i, c, _)| *c == id && *i == inbox)
+                    {
+                        Some(entry) => entry.2 = message.id,
+                        None => read_up_to.push((inbox, id, message.id)),
+                    }
+                    Ok(Sent {
+                        conversation: conversation.clone(),
+                        message,
+                        created: true,
+                    })
+                }
+            };
+            outcomes.push(outcome);
+        }
+
+        for id in &touched {
+            if let Some(conversation) = conversations.get(id) {
+                store::conversations::store_activity(conn, conversation)?;
+            }
+        }
+        store::notifications::insert_many(conn, &notifications)?;
+        queue_emails(conn, &touched, &emails, now)?;
+        mark_writers_read(conn, &read_up_to, now)?;
+        Ok(outcomes)
+    }
+}
+
+/// The group's conversations by id (their rows are locked by the batch on
+/// PostgreSQL; SQLite's write transaction is exclusive).
+fn load_conversations(
+    conn: &mut AnyConnection,
+    jobs: &[&SendJob],
+) -> Result<HashMap<i64, Conversation>, StoreError> {
+    let mut ids: Vec<i64> = jobs.iter().map(|j| j.conversation_id).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let found = match ids.as_slice() {
+        [one] => store::conversations::find_for_write(conn, *one)?
+            .into_iter()
+            .collect(),
+        _ => store::conversations::find_many(conn, &ids)?,
+    };
+    Ok(found.into_iter().map(|c| (c.id, c)).collect())
+}
+
+/// The messages the group's retries already stored, by (writer, client id).
+fn earlier_messages(
+    conn: &mut AnyConnection,
+    jobs: &[&SendJob],
+) -> Result<HashMap<(String, String), Message>, StoreError> {
+    let mut pairs = HashSet::new();
+    for job in jobs {
+        if let Some(client_id) = &job.input.client_msg_id
+            && !pairs.insert((job.writer.id.as_str(), client_id.as_str()))
+        {
+            // The same client id twice in one group (a retry racing its
+            // first try): one by one, the second finds the first.
+            return Err(StoreError::Unavailable(
+                "a client id came twice in one group".into(),
+            ));
+        }
+    }
+    if pairs.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let list: Vec<(&str, &str)> = pairs.iter().copied().collect();
+    let found = store::messages::find_by_client_ids(conn, &list)?;
+    Ok(found
+        .into_iter()
+        .filter_map(|m| {
+            let key = (m.sender_id.clone()?, m.client_msg_id.clone()?);
+            pairs
+                .contains(&(key.0.as_str(), key.1.as_str()))
+                .then_some((key, m))
+        })
+        .collect())
+}
+
+/// The conversation of every message the group quotes.
+fn quoted_conversations(
+    conn: &mut AnyConnection,
+    jobs: &[&SendJob],
+) -> Result<HashMap<MessageId, i64>, StoreError> {
+    let ids: Vec<MessageId> = jobs.iter().filter_map(|j| j.input.reply_to).collect();
+    Ok(store::messages::conversations_of(conn, &ids)?
+        .into_iter()
+        .collect())
+}
+
+/// What one send does, checked in the order a send alone checks it.
+fn decide(
+    job: &SendJob,
+    conversations: &HashMap<i64, Conversation>,
+    earlier: &HashMap<(String, String), Message>,
+    quoted: &HashMap<MessageId, i64>,
+    statuses: &mut HashMap<i64, Status>,
+) -> Plan {
+    let id = job.conversation_id;
+    let Some(conversation) = conversations.get(&id) else {
+        return Plan::Refused(ChatError::ConversationNotFound);
+    };
+    if let Err(e) = authorize_view(&job.writer, conversation) {
+        return Plan::Refused(e);
+    }
+    if let Some(client_id) = &job.input.client_msg_id
+        && let Some(message) = earlier.get(&(job.writer.id.clone(), client_id.as_str().to_owned()))
+    {
+        return Plan::Replay(message.clone());
+    }
+    let current = statuses.get(&id).copied().unwrap_or(conversation.status);
+    let status = match status_after_message(current, job.writer.side()) {
+        Ok(status) => status,
+        Err(e) => return Plan::Refused(e),
+    };
+    if let Some(reply_to) = job.input.reply_to
+        && quoted.get(&reply_to) != Some(&id)
+    {
+        return Plan::Refused(ChatError::MessageNotFound);
+    }
+    statuses.insert(id, status);
+    Plan::New(status)
+}
+
+/// Queues the e-mail for each conversation and side that has none waiting
+/// (a waiting one will recap these messages too).
+fn queue_emails(
+    conn: &mut AnyConnection,
+    conversation_ids: &[i64],
+    emails: &[(i64, Side, MessageId, chrono::NaiveDateTime)],
+    now: chrono::NaiveDateTime,
+) -> Result<(), StoreError> {
+    if emails.is_empty() {
+        return Ok(());
+    }
+    let mut waiting: HashSet<(i64, String)> = store::outbox::pending_for(conn, conversation_ids)?
+        .into_iter()
+        .collect();
+    for (conversation_id, recipient, first_message_id, due) in emails {
+        if waiting.insert((*conversation_id, recipient.as_str().to_owned())) {
+            store::outbox::enqueue(
+                conn,
+                *conversation_id,
+                *recipient,
+                "replies",
+                *first_message_id,
+                *due,
+                now,
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// Marks each writer's own notifications about the conversation read up to
+/// their newest message of the group.
+fn mark_writers_read(
+    conn: &mut AnyConnection,
+    read_up_to: &[(Inbox, i64, MessageId)],
+    now: chrono::NaiveDateTime,
+) -> Result<(), StoreError> {
+    if read_up_to.is_empty() {
+        return Ok(());
+    }
+    let mut conversation_ids: Vec<i64> = read_up_to.iter().map(|(_, c, _)| *c).collect();
+    conversation_ids.sort_unstable();
+    conversation_ids.dedup();
+    let mut sides: Vec<&str> = read_up_to.iter().map(|(i, _, _)| i.side.as_str()).collect();
+    sides.sort_unstable();
+    sides.dedup();
+    let unread = store::notifications::unread_about(conn, &conversation_ids, &sides)?;
+    let ids: Vec<i64> = unread
+        .iter()
+        .filter(|n| {
+            read_up_to.iter().any(|(inbox, conversation, up_to)| {
+                n.conversation_id == *conversation
+                    && n.message_id.is_some_and(|m| m <= *up_to)
+                    && inbox.holds(&n.recipient_side, n.recipient_id.as_deref())
+            })
+        })
+        .map(|n| n.id)
+        .collect();
+    store::notifications::mark_ids_read(conn, &ids, now)?;
+    Ok(())
+}
