@@ -207,18 +207,18 @@ impl Connection {
                 }
                 out = outbound.recv() => match out {
                     Some(Outbound::Text(text)) => {
-                        if self.session.text(text.to_string()).await.is_err() {
+                        if self.session.text(text.as_str()).await.is_err() {
                             close = Some((CloseCode::Away, "gone"));
                         }
                     }
-                    Some(Outbound::Message { text, conversation_id, message_id }) => {
-                        let already = self.resumed.get(&conversation_id).is_some_and(|up_to| message_id <= *up_to);
-                        if !already && self.session.text(text.to_string()).await.is_err() {
+                    Some(Outbound::Message(frame)) => {
+                        let already = self.resumed.get(&frame.conversation_id).is_some_and(|up_to| frame.message_id <= *up_to);
+                        if !already && self.session.text(frame.text.as_str()).await.is_err() {
                             close = Some((CloseCode::Away, "gone"));
                         }
                     }
-                    Some(Outbound::Close(1008, why)) => close = Some((CloseCode::Policy, why)),
-                    Some(Outbound::Close(_, why)) => close = Some((CloseCode::Normal, why)),
+                    Some(Outbound::Close(&(1008, why))) => close = Some((CloseCode::Policy, why)),
+                    Some(Outbound::Close(&(_, why))) => close = Some((CloseCode::Normal, why)),
                     // The hub dropped us: this client fell too far behind.
                     None => close = Some((CloseCode::Again, "too slow; reconnect and resume")),
                 },
