@@ -150,11 +150,11 @@ impl GroupWrite for SendGroup {
             outcomes.push(outcome);
         }
 
-        for id in &touched {
-            if let Some(conversation) = conversations.get(id) {
-                store::conversations::store_activity(conn, conversation)?;
-            }
-        }
+        let activity: Vec<&Conversation> = touched
+            .iter()
+            .filter_map(|id| conversations.get(id))
+            .collect();
+        store::conversations::store_activity_many(conn, &activity)?;
         store::notifications::insert_many(conn, &notifications)?;
         queue_emails(conn, &touched, &emails, now)?;
         mark_writers_read(conn, &read_up_to, now)?;
@@ -298,13 +298,13 @@ fn mark_writers_read(
     if read_up_to.is_empty() {
         return Ok(());
     }
-    let mut conversation_ids: Vec<i64> = read_up_to.iter().map(|(_, c, _)| *c).collect();
-    conversation_ids.sort_unstable();
-    conversation_ids.dedup();
-    let mut sides: Vec<&str> = read_up_to.iter().map(|(i, _, _)| i.side.as_str()).collect();
-    sides.sort_unstable();
-    sides.dedup();
-    let unread = store::notifications::unread_about(conn, &conversation_ids, &sides)?;
+    let mut pairs: Vec<(i64, &str)> = read_up_to
+        .iter()
+        .map(|(inbox, c, _)| (*c, inbox.side.as_str()))
+        .collect();
+    pairs.sort_unstable();
+    pairs.dedup();
+    let unread = store::notifications::unread_about(conn, &pairs)?;
     let ids: Vec<i64> = unread
         .iter()
         .filter(|n| {

@@ -100,6 +100,24 @@ pub fn find_for_write(
     Ok(super::first_of(rows))
 }
 
+/// Locks these conversations' rows for the rest of the transaction, in id
+/// order, on PostgreSQL (SQLite's write transactions are exclusive).
+/// `= ANY($1)` is one prepared statement whatever the number of ids; an
+/// `IN` list would be parsed and planned afresh for every length.
+pub fn lock_rows(conn: &mut AnyConnection, ids: &[ConversationId]) -> Result<(), StoreError> {
+    if let AnyConnection::Postgresql(pg) = conn {
+        CacheBySql(
+            c::table
+                .select(c::id)
+                .filter(c::id.eq_any(ids))
+                .order(c::id)
+                .for_update(),
+        )
+        .load::<i64>(pg)?;
+    }
+    Ok(())
+}
+
 /// Records a message written by a person: counters, the writer's own read
 /// cursor, the other side's unread counter, the preview and the status.
 pub fn record_message(
@@ -197,8 +215,118 @@ pub fn store_activity(
         c::admin_read_up_to.eq(conversation.admin_read_up_to),
         c::user_read_up_to.eq(conversation.user_read_up_to),
     ));
-    on_backend!(conn, |conn| CacheBySql(update).execute(conn))?;
+    // Loaded, not executed: see `CacheBySql`.
+    let update = update.returning(c::id);
+    let updated: Vec<i64> = on_backend!(conn, |conn| CacheBySql(update).load(conn))?;
+    if updated.len() != 1 {
+        return Err(StoreError::Unavailable(format!(
+            "conversation {} was not updated",
+            conversation.id
+        )));
+    }
     Ok(())
+}
+
+/// [`store_activity`] for several conversations at once: one statement on
+/// PostgreSQL (a round trip and an executor start per conversation saved;
+/// each is a fifth of a busy group's time there), one cached statement per
+/// row on SQLite, where statements cost no round trip.
+pub fn store_activity_many(
+    conn: &mut AnyConnection,
+    conversations: &[&Conversation],
+) -> Result<(), StoreError> {
+    let pg = match conn {
+        AnyConnection::Postgresql(pg) if conversations.len() > 1 => pg,
+        _ => {
+            for one in conversations {
+                store_activity(conn, one)?;
+            }
+            return Ok(());
+        }
+    };
+    use diesel::sql_types::{Array, BigInt, Integer, Nullable, Text, Timestamp};
+    let column =
+        |f: fn(&Conversation) -> i64| conversations.iter().map(|c| f(c)).collect::<Vec<_>>();
+    let counts =
+        |f: fn(&Conversation) -> i32| conversations.iter().map(|c| f(c)).collect::<Vec<_>>();
+    let update = diesel::sql_query(ACTIVITY_SQL)
+        .bind::<Array<BigInt>, _>(column(|c| c.id))
+        .bind::<Array<Text>, _>(
+            conversations
+                .iter()
+                .map(|c| c.status.as_str())
+                .collect::<Vec<_>>(),
+        )
+        .bind::<Array<Integer>, _>(counts(|c| c.message_count))
+        .bind::<Array<Nullable<BigInt>>, _>(
+            conversations
+                .iter()
+                .map(|c| c.last_message_id)
+                .collect::<Vec<_>>(),
+        )
+        .bind::<Array<Text>, _>(
+            conversations
+                .iter()
+                .map(|c| c.last_message_preview.as_str())
+                .collect::<Vec<_>>(),
+        )
+        .bind::<Array<Nullable<Text>>, _>(
+            conversations
+                .iter()
+                .map(|c| c.last_message_side.as_deref())
+                .collect::<Vec<_>>(),
+        )
+        .bind::<Array<Timestamp>, _>(
+            conversations
+                .iter()
+                .map(|c| c.last_message_at)
+                .collect::<Vec<_>>(),
+        )
+        .bind::<Array<Timestamp>, _>(
+            conversations
+                .iter()
+                .map(|c| c.updated_at)
+                .collect::<Vec<_>>(),
+        )
+        .bind::<Array<Integer>, _>(counts(|c| c.unread_for_admin))
+        .bind::<Array<Integer>, _>(counts(|c| c.unread_for_user))
+        .bind::<Array<BigInt>, _>(column(|c| c.admin_read_up_to))
+        .bind::<Array<BigInt>, _>(column(|c| c.user_read_up_to));
+    // Loaded, not executed: see `CacheBySql`.
+    let updated = CacheBySql(update).load::<UpdatedId>(pg)?.len();
+    if updated != conversations.len() {
+        // The rows are locked by the batch: a missing one is a bug, and
+        // the group's fallback runs the sends one by one.
+        return Err(StoreError::Unavailable(format!(
+            "{updated} of {} conversations updated",
+            conversations.len()
+        )));
+    }
+    Ok(())
+}
+
+/// [`store_activity_many`]'s statement on PostgreSQL: one row per
+/// conversation from the arrays, joined on the primary key.
+const ACTIVITY_SQL: &str = "UPDATE storechat_conversations AS c SET \
+    status = v.status, message_count = v.message_count, \
+    last_message_id = v.last_message_id, last_message_preview = v.last_message_preview, \
+    last_message_side = v.last_message_side, last_message_at = v.last_message_at, \
+    updated_at = v.updated_at, unread_for_admin = v.unread_for_admin, \
+    unread_for_user = v.unread_for_user, admin_read_up_to = v.admin_read_up_to, \
+    user_read_up_to = v.user_read_up_to \
+    FROM unnest($1::bigint[], $2::text[], $3::int[], $4::bigint[], $5::text[], $6::text[], \
+    $7::timestamp[], $8::timestamp[], $9::int[], $10::int[], $11::bigint[], $12::bigint[]) \
+    AS v(id, status, message_count, last_message_id, last_message_preview, last_message_side, \
+    last_message_at, updated_at, unread_for_admin, unread_for_user, admin_read_up_to, \
+    user_read_up_to) \
+    WHERE c.id = v.id RETURNING c.id";
+
+/// A row of [`ACTIVITY_SQL`]'s `RETURNING`.
+#[derive(QueryableByName)]
+struct UpdatedId {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    #[allow(dead_code)]
+    id: i64,
 }
 
 /// Sets the status by hand (no counters move).

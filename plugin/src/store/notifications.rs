@@ -59,22 +59,35 @@ pub fn insert_many(conn: &mut AnyConnection, new: &[NewNotification]) -> Result<
     if new.is_empty() {
         return Ok(());
     }
-    match conn {
+    // Loaded, not executed, so that the statements stay prepared (see
+    // `CacheBySql`).
+    let inserted = match conn {
         // As in `messages::insert_many`: one cached statement per row.
         AnyConnection::Sqlite(c) => {
+            let mut inserted = 0;
             for one in new {
-                super::CacheBySql(diesel::insert_into(n::table).values(one)).execute(c)?;
+                let insert = diesel::insert_into(n::table).values(one).returning(n::id);
+                inserted += super::CacheBySql(insert).load::<i64>(c)?.len();
             }
+            inserted
         }
         AnyConnection::Postgresql(c) => {
-            super::CacheBySql(diesel::insert_into(n::table).values(new)).execute(c)?;
+            let insert = diesel::insert_into(n::table).values(new).returning(n::id);
+            super::CacheBySql(insert).load::<i64>(c)?.len()
         }
+    };
+    if inserted != new.len() {
+        return Err(StoreError::Unavailable(format!(
+            "{inserted} of {} notifications stored",
+            new.len()
+        )));
     }
     Ok(())
 }
 
 /// An unread notification, as far as marking it read needs to know.
-#[derive(Debug, Clone, Queryable)]
+#[derive(Debug, Clone, Queryable, QueryableByName)]
+#[diesel(table_name = n)]
 pub struct Unread {
     /// Its id.
     pub id: i64,
@@ -103,28 +116,57 @@ impl Inbox {
     }
 }
 
-/// The unread notifications of these sides about these conversations.
+/// The unread notifications about each (conversation, recipient side)
+/// pair.
+///
+/// On PostgreSQL the pairs are joined to the unread-by-conversation index:
+/// asked with `conversation_id = ANY(..) AND recipient_side = ANY(..)`, the
+/// writers' generic plan used the index for the conversation only and read
+/// every unread notification of the other side (hundreds in a busy
+/// conversation staff have not opened) to find the writer's few.
 pub fn unread_about(
     conn: &mut AnyConnection,
-    conversation_ids: &[ConversationId],
-    sides: &[&str],
+    pairs: &[(ConversationId, &str)],
 ) -> Result<Vec<Unread>, StoreError> {
-    if conversation_ids.is_empty() || sides.is_empty() {
+    if pairs.is_empty() {
         return Ok(Vec::new());
     }
-    Ok(super::on_backend!(conn, |c| n::table
-        .filter(n::conversation_id.eq_any(conversation_ids))
-        .filter(n::recipient_side.eq_any(sides))
-        .filter(n::read_at.is_null())
-        .select((
-            n::id,
-            n::conversation_id,
-            n::recipient_side,
-            n::recipient_id,
-            n::message_id,
-        ))
-        .load(c))?)
+    match conn {
+        AnyConnection::Postgresql(pg) => {
+            use diesel::sql_types::{Array, BigInt, Text};
+            let query = diesel::sql_query(UNREAD_ABOUT_SQL)
+                .bind::<Array<BigInt>, _>(pairs.iter().map(|(c, _)| *c).collect::<Vec<_>>())
+                .bind::<Array<Text>, _>(pairs.iter().map(|(_, s)| *s).collect::<Vec<_>>());
+            Ok(super::CacheBySql(query).load(pg)?)
+        }
+        AnyConnection::Sqlite(c) => {
+            let mut found = Vec::new();
+            for (conversation_id, side) in pairs {
+                let query = n::table
+                    .filter(n::conversation_id.eq(conversation_id))
+                    .filter(n::recipient_side.eq(side))
+                    .filter(n::read_at.is_null())
+                    .select((
+                        n::id,
+                        n::conversation_id,
+                        n::recipient_side,
+                        n::recipient_id,
+                        n::message_id,
+                    ));
+                found.extend(query.load::<Unread>(c)?);
+            }
+            Ok(found)
+        }
+    }
 }
+
+/// [`unread_about`]'s statement on PostgreSQL.
+const UNREAD_ABOUT_SQL: &str = "SELECT n.id, n.conversation_id, n.recipient_side, \
+    n.recipient_id, n.message_id \
+    FROM unnest($1::bigint[], $2::text[]) AS p(conversation_id, side) \
+    JOIN storechat_notifications n \
+    ON n.conversation_id = p.conversation_id AND n.recipient_side = p.side \
+    WHERE n.read_at IS NULL";
 
 /// Marks these notifications read (those not read yet).
 pub fn mark_ids_read(
@@ -135,13 +177,17 @@ pub fn mark_ids_read(
     if ids.is_empty() {
         return Ok(0);
     }
-    Ok(super::on_backend!(conn, |c| diesel::update(
+    // Every reply runs this: loaded, so that it stays prepared (see
+    // `CacheBySql`).
+    let update = diesel::update(
         n::table
             .filter(n::id.eq_any(ids))
-            .filter(n::read_at.is_null())
+            .filter(n::read_at.is_null()),
     )
     .set(n::read_at.eq(Some(at)))
-    .execute(c))?)
+    .returning(n::id);
+    let marked: Vec<i64> = super::on_backend!(conn, |c| super::CacheBySql(update).load(c))?;
+    Ok(marked.len())
 }
 
 // Boxed queries over the multi-backend need the backend type spelled out.

@@ -39,7 +39,7 @@ use std::collections::VecDeque;
 use std::panic::AssertUnwindSafe;
 use std::time::Duration;
 
-use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
+use diesel::connection::{AnsiTransactionManager, TransactionManager};
 use tokio::sync::{mpsc, oneshot};
 
 use super::StoreError;
@@ -648,10 +648,5 @@ fn lock_in_order(conn: &mut AnyConnection, mut ids: Vec<i64>) -> Result<(), Stor
     }
     ids.sort_unstable();
     ids.dedup();
-    let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
-    // Integers only, formatted here: nothing from outside reaches the SQL.
-    conn.batch_execute(&format!(
-        "SELECT id FROM storechat_conversations WHERE id IN ({list}) ORDER BY id FOR UPDATE"
-    ))?;
-    Ok(())
+    super::conversations::lock_rows(conn, &ids)
 }

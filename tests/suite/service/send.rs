@@ -19,6 +19,7 @@ on_both_backends!(
     unknown_conversations_are_not_found,
     many_senders_at_once_each_get_their_own_answer,
     a_burst_from_both_sides_ends_as_one_by_one_sends_would,
+    a_burst_across_many_conversations_keeps_each_ones_counters,
 );
 
 /// Concurrent sends are written in groups with set-based statements; what
@@ -71,46 +72,28 @@ async fn a_burst_from_both_sides_ends_as_one_by_one_sends_would(t: TestChat) {
     assert_eq!(accepted.len(), 80 - refused);
 
     // The same messages, one by one.
-    let mut status = opened.conversation.status;
-    let (mut unread_admin, mut unread_user) = (
-        opened.conversation.unread_for_admin,
-        opened.conversation.unread_for_user,
+    let expected = one_by_one(
+        opened.conversation.status,
+        (
+            opened.conversation.unread_for_admin,
+            opened.conversation.unread_for_user,
+        ),
+        (
+            opened.conversation.admin_read_up_to,
+            opened.conversation.user_read_up_to,
+        ),
+        accepted.iter().copied(),
     );
-    let (mut admin_read, mut user_read) = (
-        opened.conversation.admin_read_up_to,
-        opened.conversation.user_read_up_to,
-    );
-    for (message, side) in &accepted {
-        if *side == Side::Customer {
-            status = Status::AwaitingAdmin;
-            unread_admin += 1;
-            unread_user = 0;
-            user_read = *message;
-        } else {
-            status = Status::AwaitingUser;
-            unread_user += 1;
-            unread_admin = 0;
-            admin_read = *message;
-        }
-    }
     let c = s
         .get_conversation(&ann(), id, None, 1)
         .await
         .expect("loads")
         .conversation;
-    assert_eq!(c.status, status);
     assert_eq!(
         c.message_count,
         opened.conversation.message_count + accepted.len() as i32
     );
-    assert_eq!(
-        (c.unread_for_admin, c.unread_for_user),
-        (unread_admin, unread_user)
-    );
-    assert_eq!(
-        (c.admin_read_up_to, c.user_read_up_to),
-        (admin_read, user_read)
-    );
+    assert_eq!(counters_of(&c), expected);
     assert_eq!(c.last_message_id, accepted.last().map(|(m, _)| *m));
     let last = accepted.last().map(|(m, _)| *m).expect("some were sent");
     let last_body = s
@@ -435,4 +418,103 @@ async fn unknown_conversations_are_not_found(t: TestChat) {
         Err(ChatError::ConversationNotFound)
     ));
     assert_eq!(rows::snapshot(s).await, before);
+}
+
+/// A group written at once spans several conversations (PostgreSQL stores
+/// all their rows with one statement): each must end as its own messages,
+/// one by one, would leave it.
+async fn a_burst_across_many_conversations_keeps_each_ones_counters(t: TestChat) {
+    use storechat::domain::Side;
+    let s = t.service();
+    let mut opened = Vec::new();
+    for n in 0..12 {
+        opened.push(
+            open_as(s, &alice(), &format!("Spread {n}"))
+                .await
+                .conversation,
+        );
+    }
+    let mut tasks = Vec::new();
+    for round in 0..6 {
+        for (c, conversation) in opened.iter().enumerate() {
+            let s = s.clone();
+            let id = conversation.id;
+            tasks.push(tokio::spawn(async move {
+                // Conversations alternate who writes last.
+                let actor = if (round + c) % 2 == 0 { alice() } else { ann() };
+                let body = format!("Spread {c}.{round}");
+                let input = text_with_id(&body, &format!("spread-{c}-{round}"));
+                (
+                    id,
+                    actor.side(),
+                    body,
+                    s.send_message(&actor, id, input).await,
+                )
+            }));
+        }
+    }
+    let mut sent: Vec<(i64, i64, Side, String)> = Vec::new();
+    for task in tasks {
+        let (id, side, body, outcome) = task.await.expect("task");
+        let outcome = outcome.unwrap_or_else(|e| panic!("{id}: {e:?}"));
+        assert!(outcome.created);
+        sent.push((id, outcome.message.id, side, body));
+    }
+    sent.sort_unstable_by_key(|(_, message, _, _)| *message);
+    for start in &opened {
+        let mine: Vec<_> = sent.iter().filter(|(id, ..)| *id == start.id).collect();
+        assert_eq!(mine.len(), 6);
+        let expected = one_by_one(
+            start.status,
+            (start.unread_for_admin, start.unread_for_user),
+            (start.admin_read_up_to, start.user_read_up_to),
+            mine.iter().map(|(_, message, side, _)| (*message, *side)),
+        );
+        let c = s
+            .get_conversation(&ann(), start.id, None, 1)
+            .await
+            .expect("loads")
+            .conversation;
+        let (_, last, last_side, last_body) = mine.last().expect("six each");
+        assert_eq!(c.message_count, start.message_count + 6, "{}", c.subject);
+        assert_eq!(counters_of(&c), expected, "{}", c.subject);
+        assert_eq!(c.last_message_id, Some(*last));
+        assert_eq!(&c.last_message_preview, last_body);
+        assert_eq!(c.last_message_side.as_deref(), Some(last_side.as_str()));
+    }
+}
+
+/// What sending these messages (id, writer's side) one after another does
+/// to a conversation's status, unread counters (staff, customer) and read
+/// cursors (staff, customer).
+fn one_by_one(
+    mut status: Status,
+    (mut unread_admin, mut unread_user): (i32, i32),
+    (mut admin_read, mut user_read): (i64, i64),
+    messages: impl IntoIterator<Item = (i64, storechat::domain::Side)>,
+) -> (Status, (i32, i32), (i64, i64)) {
+    for (message, side) in messages {
+        if side == storechat::domain::Side::Customer {
+            status = Status::AwaitingAdmin;
+            unread_admin += 1;
+            unread_user = 0;
+            user_read = message;
+        } else {
+            status = Status::AwaitingUser;
+            unread_user += 1;
+            unread_admin = 0;
+            admin_read = message;
+        }
+    }
+    (status, (unread_admin, unread_user), (admin_read, user_read))
+}
+
+/// A conversation's status, unread counters and read cursors, as
+/// [`one_by_one`] gives them.
+fn counters_of(c: &storechat::store::Conversation) -> (Status, (i32, i32), (i64, i64)) {
+    (
+        c.status,
+        (c.unread_for_admin, c.unread_for_user),
+        (c.admin_read_up_to, c.user_read_up_to),
+    )
 }
