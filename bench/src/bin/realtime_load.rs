@@ -107,7 +107,7 @@ struct Options {
     /// `RealtimeConfig::max_connections_per_user` (default 8).
     #[arg(long, default_value_t = 8)]
     max_connections_per_user: usize,
-    /// `RealtimeConfig::send_queue`, frames per connection (default 256).
+    /// `RealtimeConfig::send_queue`, frames per connection (default 1,024).
     #[arg(long)]
     send_queue: Option<usize>,
     /// actix-web worker threads of the server.
@@ -116,6 +116,10 @@ struct Options {
     /// The server's database pool size (`PoolOptions::max_size`, default 10).
     #[arg(long)]
     pool_size: Option<u32>,
+    /// The server's database writers on PostgreSQL (`PoolOptions::writers`,
+    /// default 4; SQLite always has one).
+    #[arg(long)]
+    writers: Option<usize>,
     /// TCP_NODELAY on the server's sockets (`HttpServer::tcp_nodelay`); off
     /// by default, as in actix-web and the example store.
     #[arg(long)]
@@ -126,6 +130,13 @@ struct Options {
     /// Do not count SQL statements or time transactions in the server.
     #[arg(long)]
     no_sql_stats: bool,
+    /// Earlier messages in each conversation before the run (with their
+    /// notifications, read), then ANALYZE: the database of a store that
+    /// has been running, whose statistics are current. On an empty
+    /// database the statements are planned for empty tables, and those
+    /// plans stay until autovacuum's first ANALYZE (a minute or more).
+    #[arg(long, default_value_t = 200)]
+    history: usize,
     /// Print every run's per-second table, not only the overload run's.
     #[arg(long)]
     series: bool,
@@ -198,14 +209,21 @@ async fn drive(options: Options) -> anyhow::Result<ExitCode> {
     println!("# storechat real-time load\n");
     print!("{}", report::machine());
     println!(
-        "- server under test: the plugin alone (`HttpServer` + `chat.configure`) in its own process, {} actix-web workers, pool of {} connections, TCP_NODELAY {} on its sockets; the load generator runs on the same machine (2 tokio workers and a schedule thread) and shares its cores",
+        "- server under test: the plugin alone (`HttpServer` + `chat.configure`) in its own process, {} actix-web workers, pool of {} connections, {} database writers on PostgreSQL, TCP_NODELAY {} on its sockets; the load generator runs on the same machine (2 tokio workers and a schedule thread) and shares its cores",
         options.workers,
         options.pool_size.unwrap_or(10),
+        options
+            .writers
+            .unwrap_or(storechat::store::PoolOptions::default().writers),
         if options.server_nodelay {
             "on"
         } else {
             "off (actix-web's default)"
         },
+    );
+    println!(
+        "- database: each conversation starts with {} earlier messages (alternating sides, their notifications read), then ANALYZE, as in a store that has been running",
+        options.history
     );
     println!(
         "- RealtimeConfig: messages_per_minute = {} per person (**raised** from the default {}: the benchmark's customers send up to hundreds of messages a minute each), max_connections_per_user = {}, send_queue = {}; e-mail disabled",
@@ -408,8 +426,12 @@ fn serve_options(database_url: String, customers: usize, options: &Options) -> S
             .unwrap_or(RealtimeConfig::default().send_queue),
         workers: options.workers,
         pool_size: options.pool_size.unwrap_or(10),
+        writers: options
+            .writers
+            .unwrap_or(storechat::store::PoolOptions::default().writers),
         sql_stats: !options.no_sql_stats,
         tcp_nodelay: options.server_nodelay,
+        history: options.history,
     }
 }
 

@@ -239,6 +239,8 @@ async fn read_customer_frames(mut stream: futures_util::stream::SplitStream<Ws>,
 
 /// Writes a customer's sends as the schedule hands them over; after
 /// `stop_at` whatever is still queued is dropped (counted as unsent).
+/// Hands the sink back open: closing it now would make the server drop
+/// the acks of the sends still in flight, which the drain waits for.
 async fn customer_writer(
     mut sink: futures_util::stream::SplitSink<Ws, Message>,
     mut due: mpsc::UnboundedReceiver<u64>,
@@ -247,7 +249,7 @@ async fn customer_writer(
     body: Arc<str>,
     stop_at: Instant,
     closed: Arc<AtomicBool>,
-) {
+) -> futures_util::stream::SplitSink<Ws, Message> {
     while let Some(seq) = due.recv().await {
         if closed.load(Ordering::Acquire) {
             // The server closed this connection; the tool does not reconnect.
@@ -269,7 +271,7 @@ async fn customer_writer(
             ledger.closed("customer writer", e.to_string());
         }
     }
-    let _ = sink.close().await;
+    sink
 }
 
 /// Reads a staff connection's frames and records every message frame.
@@ -692,8 +694,11 @@ pub async fn run(server: &Server, options: &LoadOptions) -> anyhow::Result<Outco
         tokio::time::sleep_until(wake.into()).await;
     }
     let _ = tokio::task::spawn_blocking(move || clock.join()).await;
+    let mut sinks = Vec::with_capacity(writers.len());
     for writer in writers {
-        let _ = writer.await;
+        if let Ok(sink) = writer.await {
+            sinks.push(sink);
+        }
     }
 
     // Drain: until every send is answered and every created message is on
@@ -731,6 +736,9 @@ pub async fn run(server: &Server, options: &LoadOptions) -> anyhow::Result<Outco
     // Late duplicates would show up now.
     tokio::time::sleep(Duration::from_millis(500)).await;
     done.store(true, Ordering::Release);
+    for mut sink in sinks {
+        let _ = sink.close().await;
+    }
     for task in staff_tasks {
         let _ = task.await;
     }

@@ -17,7 +17,7 @@ use anyhow::{Context, anyhow, bail};
 use diesel::connection::{Instrumentation, InstrumentationEvent, set_default_instrumentation};
 use serde::{Deserialize, Serialize};
 use storechat::service::OpenConversation;
-use storechat::store::PoolOptions;
+use storechat::store::{Db, PoolOptions};
 use storechat::{MailTransport, RealtimeConfig, Storechat, StorechatConfig};
 
 use super::host::{self, BenchHost};
@@ -42,11 +42,15 @@ pub struct ServeOptions {
     pub workers: usize,
     /// `PoolOptions::max_size`.
     pub pool_size: u32,
+    /// `PoolOptions::writers`.
+    pub writers: usize,
     /// Count SQL statements and time transactions (diesel instrumentation).
     pub sql_stats: bool,
     /// `HttpServer::tcp_nodelay(true)`; actix-web's default (and the example
     /// store's) leaves Nagle's algorithm on.
     pub tcp_nodelay: bool,
+    /// Earlier messages per conversation, written before the run.
+    pub history: usize,
 }
 
 impl ServeOptions {
@@ -341,6 +345,7 @@ async fn serve_here(options: ServeOptions) -> anyhow::Result<()> {
     config.email.transport = MailTransport::Disabled;
     config.pool = PoolOptions {
         max_size: options.pool_size,
+        writers: options.writers,
         ..PoolOptions::default()
     };
     config.realtime = RealtimeConfig {
@@ -373,6 +378,9 @@ async fn serve_here(options: ServeOptions) -> anyhow::Result<()> {
             .await
             .map_err(|e| anyhow!("opening conversation {n}: {e}"))?;
         conversations.push(opened.conversation.id);
+    }
+    if options.history > 0 {
+        seed_history(chat.service().db(), options.history).await?;
     }
     let setup_ms = u64::try_from(setup.elapsed().as_millis()).unwrap_or(u64::MAX);
 
@@ -516,6 +524,37 @@ impl Drop for Server {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// Writes `per_conversation` earlier messages into every conversation
+/// (alternating sides, each with its notification for the other side,
+/// read), moves the counters to match, and refreshes the planner's
+/// statistics. The same SQL runs on both databases.
+async fn seed_history(db: &Db, per_conversation: usize) -> anyhow::Result<()> {
+    let sql = format!(
+        "WITH RECURSIVE g(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM g WHERE n < {per_conversation}) \
+         INSERT INTO storechat_messages (conversation_id, sender_id, sender_side, sender_name, kind, body, created_at) \
+         SELECT c.id, \
+                CASE WHEN g.n % 2 = 0 THEN 'history-staff' ELSE c.customer_id END, \
+                CASE WHEN g.n % 2 = 0 THEN 'staff' ELSE 'customer' END, \
+                CASE WHEN g.n % 2 = 0 THEN 'Store' ELSE c.customer_name END, \
+                'text', 'An earlier message of this conversation, number ' || g.n, c.created_at \
+         FROM storechat_conversations c CROSS JOIN g ORDER BY c.id, g.n;\n\
+         INSERT INTO storechat_notifications (recipient_side, recipient_id, kind, conversation_id, message_id, title, body, created_at, read_at) \
+         SELECT CASE m.sender_side WHEN 'customer' THEN 'staff' ELSE 'customer' END, \
+                CASE m.sender_side WHEN 'customer' THEN NULL ELSE c.customer_id END, \
+                'NEW_MESSAGE', m.conversation_id, m.id, 'New message', m.body, m.created_at, m.created_at \
+         FROM storechat_messages m JOIN storechat_conversations c ON c.id = m.conversation_id \
+         WHERE m.body LIKE 'An earlier message%';\n\
+         UPDATE storechat_conversations SET message_count = message_count + {per_conversation};\n\
+         ANALYZE;"
+    );
+    db.with_connection(move |conn| {
+        use diesel::connection::SimpleConnection;
+        conn.batch_execute(&sql)
+            .map_err(|e| anyhow!("seeding the history: {e}"))
+    })
+    .await
 }
 
 #[cfg(test)]
