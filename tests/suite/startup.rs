@@ -101,3 +101,79 @@ async fn sqlite_runs_in_wal_with_busy_timeout_and_foreign_keys() {
     assert_eq!(fk, 1);
     assert_eq!(busy, 5000);
 }
+
+/// The checkpoint sequence number in a SQLite WAL file's header: it goes
+/// up each time the log starts over from its beginning.
+fn log_restarts(wal: &std::path::Path) -> u32 {
+    let header = std::fs::read(wal).map(|b| b.get(12..16).map(|s| s.to_vec()));
+    match header {
+        Ok(Some(bytes)) => u32::from_be_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]),
+        _ => 0,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_s_log_starts_over_while_writes_never_pause() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::time::{Duration, Instant};
+    use storechat::store::{Db, PoolOptions};
+
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("chat.db");
+    let wal = dir.path().join("chat.db-wal");
+    let db = Db::open(
+        &format!("sqlite://{}", file.display()),
+        &PoolOptions::default(),
+    )
+    .await
+    .expect("opens");
+    db.write(|conn| {
+        diesel::sql_query("CREATE TABLE scratch (id INTEGER PRIMARY KEY, b BLOB NOT NULL)")
+            .execute(conn)?;
+        Ok::<_, StoreError>(())
+    })
+    .await
+    .expect("table");
+    let before = log_restarts(&wal);
+    // Writers that always have the next write queued: the writer thread
+    // never rests, so the log can only start over if the plugin makes it.
+    let stop = Arc::new(AtomicBool::new(false));
+    let mut tasks = Vec::new();
+    for _ in 0..8 {
+        let (db, stop) = (db.clone(), stop.clone());
+        tasks.push(tokio::spawn(async move {
+            while !stop.load(Ordering::Relaxed) {
+                db.write(|conn| {
+                    diesel::sql_query(
+                        "INSERT INTO scratch (b) VALUES (randomblob(40000)); \
+                         DELETE FROM scratch WHERE id <= (SELECT max(id) - 64 FROM scratch)",
+                    )
+                    .execute(conn)?;
+                    Ok::<_, StoreError>(())
+                })
+                .await
+                .expect("write");
+            }
+        }));
+    }
+    let started = Instant::now();
+    let mut largest = 0;
+    while log_restarts(&wal) < before + 2 && started.elapsed() < Duration::from_secs(20) {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        largest = largest.max(std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0));
+    }
+    stop.store(true, Ordering::Relaxed);
+    for task in tasks {
+        task.await.expect("writer task");
+    }
+    assert!(
+        log_restarts(&wal) >= before + 2,
+        "the log kept growing under sustained writes: {largest} bytes after {:?}",
+        started.elapsed()
+    );
+    assert!(
+        largest < 512 << 20,
+        "the log stays bounded under sustained writes: it reached {largest} bytes"
+    );
+}

@@ -10,7 +10,7 @@ use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool, PooledConnectio
 use diesel::{PgConnection, SqliteConnection};
 
 use super::StoreError;
-use super::checkpoint::Checkpointer;
+use super::checkpoint::{CatchUp, Checkpointer};
 use super::writer::{GroupWrite, WriterOptions, Writers};
 
 /// A connection to either backend. PostgreSQL is listed first because
@@ -268,11 +268,15 @@ impl Db {
             sqlite_pragmas(&mut conn)?;
             Ok::<_, StoreError>(conn)
         };
-        let checkpointer = match backend {
-            Backend::Sqlite => Some(Arc::new(Checkpointer::start(open.clone()))),
-            Backend::Postgres => None,
+        let (checkpointer, catch_up) = match backend {
+            Backend::Sqlite => {
+                let catch_up = Arc::new(CatchUp::default());
+                let checkpointer = Checkpointer::start(open.clone(), catch_up.clone());
+                (Some(Arc::new(checkpointer)), Some(catch_up))
+            }
+            Backend::Postgres => (None, None),
         };
-        let writers = Writers::start(backend, &writer_options, move || {
+        let writers = Writers::start(backend, &writer_options, catch_up, move || {
             let mut conn = open()?;
             match &mut conn {
                 // The checkpoint thread copies the log back; the writer's

@@ -37,12 +37,14 @@
 use std::any::{Any, TypeId};
 use std::collections::VecDeque;
 use std::panic::AssertUnwindSafe;
+use std::sync::Arc;
 use std::time::Duration;
 
 use diesel::connection::{AnsiTransactionManager, TransactionManager};
 use tokio::sync::{mpsc, oneshot};
 
 use super::StoreError;
+use super::checkpoint::CatchUp;
 use super::connection::{AnyConnection, Backend};
 
 /// What a queued job needs from the writer.
@@ -411,7 +413,14 @@ pub(crate) struct Writers {
 
 impl Writers {
     /// Starts the writers; each opens its own connection with `connect`.
-    pub fn start<C>(backend: Backend, options: &WriterOptions, connect: C) -> Writers
+    /// On SQLite, `catch_up` carries the checkpoint thread's requests to
+    /// finish a checkpoint between two transactions (see `checkpoint`).
+    pub fn start<C>(
+        backend: Backend,
+        options: &WriterOptions,
+        catch_up: Option<Arc<CatchUp>>,
+        connect: C,
+    ) -> Writers
     where
         C: Fn() -> Result<AnyConnection, StoreError> + Send + Sync + Clone + 'static,
     {
@@ -424,9 +433,10 @@ impl Writers {
             let (tx, rx) = mpsc::channel::<Box<dyn Job>>(options.queue.max(1));
             let connect = connect.clone();
             let batch = options.batch.max(1);
+            let catch_up = catch_up.clone();
             let spawned = std::thread::Builder::new()
                 .name(format!("storechat-writer-{n}"))
-                .spawn(move || writer_loop(backend, rx, connect, batch));
+                .spawn(move || writer_loop(backend, rx, connect, batch, catch_up));
             match spawned {
                 Ok(_) => queues.push(tx),
                 Err(e) => tracing::error!(error = %e, "could not start a database writer thread"),
@@ -485,8 +495,13 @@ impl Writers {
     }
 }
 
-fn writer_loop<C>(backend: Backend, mut rx: mpsc::Receiver<Box<dyn Job>>, connect: C, batch: usize)
-where
+fn writer_loop<C>(
+    backend: Backend,
+    mut rx: mpsc::Receiver<Box<dyn Job>>,
+    connect: C,
+    batch: usize,
+    catch_up: Option<Arc<CatchUp>>,
+) where
     C: Fn() -> Result<AnyConnection, StoreError>,
 {
     let mut conn: Option<AnyConnection> = None;
@@ -520,6 +535,9 @@ where
             // Something at the transaction level failed: start again from a
             // fresh connection.
             conn = None;
+        } else if catch_up.as_ref().is_some_and(|c| c.take()) {
+            // Between two transactions, after this batch was answered.
+            super::checkpoint::catch_up(c);
         }
         jobs.clear();
     }
