@@ -1,7 +1,7 @@
 //! Chat events, published only after the change they describe has committed:
 //! to in-process subscribers (the real-time hub) and to the host's hook.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use serde::Serialize;
 use tokio::sync::broadcast;
@@ -89,23 +89,44 @@ pub enum ChatEvent {
     },
 }
 
+/// What this process runs on each event as it is published.
+type Local = Box<dyn Fn(&ChatEvent) + Send + Sync>;
+
 /// Hands events to subscribers and to the host after commit.
 #[derive(Clone)]
 pub struct EventBus {
     sender: broadcast::Sender<Arc<ChatEvent>>,
     host: Arc<dyn HostAdapter>,
+    local: Arc<OnceLock<Local>>,
 }
 
 impl EventBus {
     /// A bus that keeps up to `capacity` events for slow subscribers.
     pub fn new(host: Arc<dyn HostAdapter>, capacity: usize) -> Self {
         let (sender, _) = broadcast::channel(capacity.max(16));
-        EventBus { sender, host }
+        EventBus {
+            sender,
+            host,
+            local: Arc::new(OnceLock::new()),
+        }
+    }
+
+    /// Runs `deliver` on every event, in the publishing task, before the
+    /// subscribers hear of it; set once (the real-time hub). Handing the
+    /// live frames over here rather than through a subscription spares
+    /// each message a wake-up of another thread on its way to the sockets.
+    pub(crate) fn deliver_locally(&self, deliver: impl Fn(&ChatEvent) + Send + Sync + 'static) {
+        if self.local.set(Box::new(deliver)).is_err() {
+            tracing::warn!("the event bus already delivers locally");
+        }
     }
 
     /// Publishes a committed change.
     pub fn publish(&self, event: ChatEvent) {
         self.host.on_event(&event);
+        if let Some(deliver) = self.local.get() {
+            deliver(&event);
+        }
         // No subscriber is not an error: nobody is listening live.
         let _ = self.sender.send(Arc::new(event));
     }

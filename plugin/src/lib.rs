@@ -183,22 +183,12 @@ impl Storechat {
                 }
             }
         });
-        let (hub, mut events) = (
-            self.inner.hub.clone(),
-            self.inner.service.events().subscribe(),
-        );
-        runtime.spawn(async move {
-            use tokio::sync::broadcast::error::RecvError;
-            loop {
-                match events.recv().await {
-                    Ok(event) => hub.dispatch(&event),
-                    Err(RecvError::Lagged(missed)) => {
-                        tracing::warn!(missed, "the real-time hub fell behind the event bus");
-                    }
-                    Err(RecvError::Closed) => break,
-                }
-            }
-        });
+        // The hub hears of each event in the task that published it.
+        let hub = self.inner.hub.clone();
+        self.inner
+            .service
+            .events()
+            .deliver_locally(move |event| hub.dispatch(event));
     }
 
     /// Relays a frame (typing) to a conversation's audience but connection
