@@ -768,9 +768,10 @@ fn details(o: &Outcome) -> String {
     );
     let _ = writeln!(
         out,
-        "  - server memory: {} resident once connected, {} at most while sampled, peak (VmHWM, whole life) {}",
+        "  - server memory: {} resident once connected, {} at most while sampled ({} of it the process's own, RssAnon; the rest mapped files such as SQLite's database), peak (VmHWM, whole life) {}",
         mib(o.server_rss_before_kib),
         mib(o.server_rss_max_kib),
+        mib(o.server_anon_max_kib),
         mib(o.server_peak_kib),
     );
     let kinds: Vec<String> = o

@@ -399,6 +399,7 @@ pub struct Second {
 struct Reading {
     at: Instant,
     rss_kib: u64,
+    anon_kib: u64,
     backlog: u64,
     kernel_queued_bytes: u64,
 }
@@ -406,9 +407,11 @@ struct Reading {
 fn read_server(server: &Server, ledger: &Ledger) -> Reading {
     let sent = ledger.sent_count.load(Ordering::Acquire);
     let answered = ledger.answered_count.load(Ordering::Acquire);
+    let memory = server.memory();
     Reading {
         at: Instant::now(),
-        rss_kib: server.memory().rss_kib,
+        rss_kib: memory.rss_kib,
+        anon_kib: memory.anon_kib,
         backlog: sent.saturating_sub(answered),
         kernel_queued_bytes: procfs::tcp_queued_bytes(server.ready.port).unwrap_or(0),
     }
@@ -476,6 +479,8 @@ pub struct Outcome {
     pub server_rss_before_kib: u64,
     /// Its largest sampled resident memory during the run, KiB.
     pub server_rss_max_kib: u64,
+    /// Its largest sampled anonymous resident memory (`RssAnon`), KiB.
+    pub server_anon_max_kib: u64,
     /// Server CPU over the window.
     pub server_cpu: CpuUse,
     /// This driver's CPU over the window.
@@ -760,6 +765,7 @@ pub async fn run(server: &Server, options: &LoadOptions) -> anyhow::Result<Outco
     outcome.drain_time = drain_time;
     outcome.server_rss_before_kib = rss_before;
     outcome.server_rss_max_kib = rss_samples.iter().map(|r| r.rss_kib).max().unwrap_or(0);
+    outcome.server_anon_max_kib = rss_samples.iter().map(|r| r.anon_kib).max().unwrap_or(0);
     outcome.server_cpu = server_cpu;
     outcome.driver_cpu = driver_cpu;
     outcome.machine_busy = machine_busy;

@@ -15,6 +15,10 @@ pub struct Memory {
     pub rss_kib: u64,
     /// `VmHWM`: the peak resident set since start (or the last reset).
     pub peak_kib: u64,
+    /// `RssAnon`: of `rss_kib`, the process's own memory (heap, stacks);
+    /// the rest is files mapped into it (SQLite maps its database file)
+    /// and shared memory.
+    pub anon_kib: u64,
 }
 
 fn status_field(text: &str, key: &str) -> Option<u64> {
@@ -33,6 +37,7 @@ pub fn memory(pid: u32) -> Option<Memory> {
     Some(Memory {
         rss_kib: status_field(&text, "VmRSS:")?,
         peak_kib: status_field(&text, "VmHWM:")?,
+        anon_kib: status_field(&text, "RssAnon:").unwrap_or(0),
     })
 }
 
@@ -383,6 +388,7 @@ mod tests {
         let pid = std::process::id();
         let m = memory(pid).expect("own status");
         assert!(m.rss_kib > 0 && m.peak_kib >= m.rss_kib);
+        assert!(m.anon_kib > 0 && m.anon_kib <= m.rss_kib, "{m:?}");
         let before = Cpu::sample(pid);
         let after = Cpu::sample(pid);
         assert!(after.since(&before).total >= 0.0);
