@@ -119,11 +119,11 @@ impl Inbox {
 /// The unread notifications about each (conversation, recipient side)
 /// pair.
 ///
-/// On PostgreSQL the pairs are joined to the unread-by-conversation index:
-/// asked with `conversation_id = ANY(..) AND recipient_side = ANY(..)`, the
-/// writers' generic plan used the index for the conversation only and read
-/// every unread notification of the other side (hundreds in a busy
-/// conversation staff have not opened) to find the writer's few.
+/// On PostgreSQL the pairs are joined to the index by (conversation, side,
+/// read time): asked with `conversation_id = ANY(..) AND recipient_side =
+/// ANY(..)`, the writers' generic plan used the index for the conversation
+/// only and read every unread notification of the other side (hundreds in
+/// a busy conversation staff have not opened) to find the writer's few.
 pub fn unread_about(
     conn: &mut AnyConnection,
     pairs: &[(ConversationId, &str)],
