@@ -6,11 +6,14 @@ use std::time::Duration;
 
 use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
 use diesel::prelude::*;
-use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool, PooledConnection};
+use diesel::r2d2::{
+    ConnectionManager, CustomizeConnection, ManageConnection, Pool, PooledConnection,
+};
 use diesel::{PgConnection, SqliteConnection};
 
 use super::StoreError;
 use super::checkpoint::{CatchUp, Checkpointer};
+use super::plan_stability;
 use super::writer::{GroupWrite, WriterOptions, Writers};
 
 /// A connection to either backend. PostgreSQL is listed first because
@@ -137,6 +140,42 @@ fn driver_url(url: &str) -> Result<String, StoreError> {
     }
 }
 
+/// Opens one connection of the plugin's own (on SQLite: with the query
+/// planner stability guarantee, see `plan_stability`).
+fn establish(backend: Backend, target: &str) -> ConnectionResult<AnyConnection> {
+    match backend {
+        Backend::Postgres => PgConnection::establish(target).map(AnyConnection::Postgresql),
+        Backend::Sqlite => plan_stability::establish(target).map(AnyConnection::Sqlite),
+    }
+}
+
+/// The pool's connection manager: diesel's, with the plugin's own way of
+/// opening a connection.
+#[derive(Debug)]
+struct Manager {
+    backend: Backend,
+    target: String,
+    /// Checks connections as diesel does.
+    inner: ConnectionManager<AnyConnection>,
+}
+
+impl ManageConnection for Manager {
+    type Connection = AnyConnection;
+    type Error = diesel::r2d2::Error;
+
+    fn connect(&self) -> Result<AnyConnection, Self::Error> {
+        establish(self.backend, &self.target).map_err(diesel::r2d2::Error::ConnectionError)
+    }
+
+    fn is_valid(&self, conn: &mut AnyConnection) -> Result<(), Self::Error> {
+        self.inner.is_valid(conn)
+    }
+
+    fn has_broken(&self, conn: &mut AnyConnection) -> bool {
+        self.inner.has_broken(conn)
+    }
+}
+
 #[derive(Debug)]
 struct SqlitePragmas;
 
@@ -166,7 +205,7 @@ fn sqlite_pragmas(conn: &mut AnyConnection) -> Result<(), diesel::result::Error>
 /// worker thread.
 #[derive(Clone)]
 pub struct Db {
-    pool: Pool<ConnectionManager<AnyConnection>>,
+    pool: Pool<Manager>,
     backend: Backend,
     /// The group-commit writers (see the `writer` module). SQLite has one
     /// write lock per file: its one writer thread also queues this
@@ -226,10 +265,7 @@ impl Db {
         let backend = Backend::of_url(url);
         let target = driver_url(url)?;
         // One direct connection first: r2d2 would only report a timeout.
-        let first = match backend {
-            Backend::Postgres => PgConnection::establish(&target).map(AnyConnection::Postgresql),
-            Backend::Sqlite => SqliteConnection::establish(&target).map(AnyConnection::Sqlite),
-        };
+        let first = establish(backend, &target);
         if let Err(e) = first {
             return Err(StoreError::Connect {
                 backend,
@@ -237,7 +273,11 @@ impl Db {
                 reason: e.to_string(),
             });
         }
-        let manager = ConnectionManager::<AnyConnection>::new(target.clone());
+        let manager = Manager {
+            backend,
+            target: target.clone(),
+            inner: ConnectionManager::new(target.clone()),
+        };
         let pool = Pool::builder()
             .max_size(options.max_size)
             .min_idle(Some(1))
@@ -258,13 +298,8 @@ impl Db {
             batch: options.write_batch,
         };
         let open = move || {
-            let mut conn = match backend {
-                Backend::Postgres => {
-                    PgConnection::establish(&target).map(AnyConnection::Postgresql)
-                }
-                Backend::Sqlite => SqliteConnection::establish(&target).map(AnyConnection::Sqlite),
-            }
-            .map_err(|e| StoreError::Unavailable(e.to_string()))?;
+            let mut conn =
+                establish(backend, &target).map_err(|e| StoreError::Unavailable(e.to_string()))?;
             sqlite_pragmas(&mut conn)?;
             Ok::<_, StoreError>(conn)
         };
@@ -312,7 +347,7 @@ impl Db {
         self.backend
     }
 
-    fn checkout(&self) -> Result<PooledConnection<ConnectionManager<AnyConnection>>, StoreError> {
+    fn checkout(&self) -> Result<PooledConnection<Manager>, StoreError> {
         self.pool
             .get()
             .map_err(|e| StoreError::Unavailable(e.to_string()))

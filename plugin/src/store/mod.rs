@@ -13,6 +13,7 @@ mod models;
 pub mod notifications;
 pub mod order_cards;
 pub mod outbox;
+mod plan_stability;
 pub mod prefs;
 pub(crate) mod schema;
 pub mod settings;
