@@ -3,7 +3,7 @@
 //! one connection at one message per commit. The sends of a connection go
 //! to the database in the order they arrived (one conversation's writes
 //! share a writer queue, which is first come, first served) and are
-//! acked in that order, each only after its commit.
+//! announced and acked in that order, each only after its commit.
 //!
 //! The pipeline is bounded: once `depth` sends are in flight the
 //! connection stops reading its socket, so a client that sends faster than
@@ -69,7 +69,7 @@ async fn pipeline(
                     in_flight.push_back(async move {
                         let SendRequest { reference, client_msg_id, conversation_id, input } =
                             request;
-                        let result = service.send_message(&actor, conversation_id, input).await;
+                        let result = service.store_message(&actor, conversation_id, input).await;
                         Answered { reference, client_msg_id, conversation_id, result }
                     });
                 }
@@ -77,7 +77,13 @@ async fn pipeline(
                 // is answered if the socket is still there.
                 None => open = false,
             },
+            // In the order sent: the staff see one person's messages in
+            // that order even when two commits wake this task the other
+            // way round.
             Some(outcome) = in_flight.next(), if !in_flight.is_empty() => {
+                if let Ok(sent) = &outcome.result {
+                    service.announce(sent);
+                }
                 answer(&mut session, outcome).await;
             }
         }

@@ -52,6 +52,21 @@ impl ChatService {
         conversation_id: i64,
         input: SendMessage,
     ) -> Result<Sent, ChatError> {
+        let sent = self.store_message(actor, conversation_id, input).await?;
+        self.announce(&sent);
+        Ok(sent)
+    }
+
+    /// [`send_message`](Self::send_message) without the announcement: the
+    /// WebSocket pipeline stores several sends of one connection at once
+    /// and announces them itself, in the order they were sent (their
+    /// commits can wake it in another order).
+    pub(crate) async fn store_message(
+        &self,
+        actor: &Actor,
+        conversation_id: i64,
+        input: SendMessage,
+    ) -> Result<Sent, ChatError> {
         let retry_key = input.client_msg_id.clone().map(|c| (actor.id.clone(), c));
         let job = SendJob {
             writer: actor.clone(),
@@ -81,13 +96,17 @@ impl ChatService {
             }
             (other, _) => other?,
         };
+        Ok(sent)
+    }
+
+    /// Tells everyone of a stored message (a retry's replay is not news).
+    pub(crate) fn announce(&self, sent: &Sent) {
         if sent.created {
             self.events.publish(ChatEvent::MessageCreated {
                 conversation: sent.conversation.clone(),
                 message: sent.message.clone(),
             });
         }
-        Ok(sent)
     }
 }
 
