@@ -62,38 +62,49 @@ pub(crate) use on_backend;
 /// inside, so an `UPDATE` run with `execute` was parsed and planned afresh
 /// every time (on PostgreSQL a third of the conversation update's cost, on
 /// SQLite a third of its samples in `sqlite3_prepare_v3`). Writes that run
-/// often therefore return a column (`RETURNING id`) and are loaded.
+/// often therefore return a column (`RETURNING id`) and are loaded; on
+/// SQLite, where `RETURNING` has costs of its own, they are loaded as
+/// statements without rows instead (`sqlite_write`).
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct CacheBySql<Q>(pub Q);
-
-impl<Q> diesel::query_builder::QueryId for CacheBySql<Q> {
-    type QueryId = ();
-    // No static id: the cache key is the SQL text.
-    const HAS_STATIC_QUERY_ID: bool = false;
-}
 
 impl<Q: diesel::query_builder::Query> diesel::query_builder::Query for CacheBySql<Q> {
     type SqlType = Q::SqlType;
 }
 
-impl<Q, DB> diesel::query_builder::QueryFragment<DB> for CacheBySql<Q>
-where
-    DB: diesel::backend::Backend,
-    Q: diesel::query_builder::QueryFragment<DB>,
-{
-    fn walk_ast<'b>(
-        &'b self,
-        pass: diesel::query_builder::AstPass<'_, 'b, DB>,
-    ) -> diesel::QueryResult<()> {
-        self.0.walk_ast(pass)
-    }
+/// Makes a one-field wrapper of a statement a statement whose prepared
+/// form diesel keeps, keyed by its SQL text (see [`CacheBySql`]).
+macro_rules! cached_by_sql {
+    ($wrapper:ident) => {
+        impl<Q> diesel::query_builder::QueryId for $wrapper<Q> {
+            type QueryId = ();
+            // No static id: the cache key is the SQL text.
+            const HAS_STATIC_QUERY_ID: bool = false;
+        }
 
-    fn is_safe_to_cache_prepared(&self, _backend: &DB) -> diesel::QueryResult<bool> {
-        Ok(true)
-    }
+        impl<Q, DB> diesel::query_builder::QueryFragment<DB> for $wrapper<Q>
+        where
+            DB: diesel::backend::Backend,
+            Q: diesel::query_builder::QueryFragment<DB>,
+        {
+            fn walk_ast<'b>(
+                &'b self,
+                pass: diesel::query_builder::AstPass<'_, 'b, DB>,
+            ) -> diesel::QueryResult<()> {
+                self.0.walk_ast(pass)
+            }
+
+            fn is_safe_to_cache_prepared(&self, _backend: &DB) -> diesel::QueryResult<bool> {
+                Ok(true)
+            }
+        }
+
+        impl<Q, Conn> diesel::query_dsl::RunQueryDsl<Conn> for $wrapper<Q> {}
+    };
 }
+pub(crate) use cached_by_sql;
 
-impl<Q, Conn> diesel::query_dsl::RunQueryDsl<Conn> for CacheBySql<Q> {}
+cached_by_sql!(CacheBySql);
 
 /// Which database a URL points at.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -215,10 +215,14 @@ pub fn store_activity(
         c::admin_read_up_to.eq(conversation.admin_read_up_to),
         c::user_read_up_to.eq(conversation.user_read_up_to),
     ));
-    // Loaded, not executed: see `CacheBySql`.
-    let update = update.returning(c::id);
-    let updated: Vec<i64> = on_backend!(conn, |conn| CacheBySql(update).load(conn))?;
-    if updated.len() != 1 {
+    let updated = match conn {
+        AnyConnection::Sqlite(conn) => super::sqlite_write::execute(conn, update)?,
+        // Loaded, not executed: see `CacheBySql`.
+        AnyConnection::Postgresql(conn) => {
+            CacheBySql(update.returning(c::id)).load::<i64>(conn)?.len() as i64
+        }
+    };
+    if updated != 1 {
         return Err(StoreError::Unavailable(format!(
             "conversation {} was not updated",
             conversation.id

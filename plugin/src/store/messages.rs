@@ -37,10 +37,16 @@ pub struct NewMessage {
 
 /// Inserts a message.
 pub fn insert(conn: &mut AnyConnection, new: &NewMessage) -> Result<Message, StoreError> {
-    let insert = diesel::insert_into(m::table)
-        .values(new)
-        .returning(m::all_columns);
-    Ok(on_backend!(conn, |c| CacheBySql(insert).get_result::<Message>(c))?)
+    let insert = diesel::insert_into(m::table).values(new);
+    match conn {
+        AnyConnection::Sqlite(c) => {
+            let id = super::sqlite_write::insert(c, insert)?;
+            Ok(m::table.find(id).first::<Message>(c)?)
+        }
+        AnyConnection::Postgresql(c) => {
+            Ok(CacheBySql(insert.returning(m::all_columns)).get_result::<Message>(c)?)
+        }
+    }
 }
 
 /// Inserts several messages with one statement and returns them in the

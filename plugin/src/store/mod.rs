@@ -17,10 +17,11 @@ mod plan_stability;
 pub mod prefs;
 pub(crate) mod schema;
 pub mod settings;
+mod sqlite_write;
 mod writer;
 
 pub use connection::{AnyConnection, Backend, Db, PoolOptions, write_transaction};
-pub(crate) use connection::{CacheBySql, on_backend, redact};
+pub(crate) use connection::{CacheBySql, cached_by_sql, on_backend, redact};
 pub use models::{Conversation, Message, MessageKind, Notification};
 pub(crate) use writer::GroupWrite;
 

@@ -64,12 +64,10 @@ pub fn insert_many(conn: &mut AnyConnection, new: &[NewNotification]) -> Result<
     let inserted = match conn {
         // As in `messages::insert_many`: one cached statement per row.
         AnyConnection::Sqlite(c) => {
-            let mut inserted = 0;
             for one in new {
-                let insert = diesel::insert_into(n::table).values(one).returning(n::id);
-                inserted += super::CacheBySql(insert).load::<i64>(c)?.len();
+                super::sqlite_write::insert(c, diesel::insert_into(n::table).values(one))?;
             }
-            inserted
+            new.len()
         }
         AnyConnection::Postgresql(c) => {
             let insert = diesel::insert_into(n::table).values(new).returning(n::id);
