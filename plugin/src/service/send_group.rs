@@ -64,10 +64,11 @@ impl GroupWrite for SendGroup {
 
         // Decide every send first, in order, as if each ran alone: the
         // status each one sees is the one the previous sends left.
-        let mut statuses: HashMap<i64, Status> = conversations
+        let before: HashMap<i64, Status> = conversations
             .iter()
             .map(|(id, c)| (*id, c.status))
             .collect();
+        let mut statuses = before.clone();
         let mut plans = Vec::with_capacity(jobs.len());
         let mut rows = Vec::new();
         for job in jobs {
@@ -150,9 +151,9 @@ impl GroupWrite for SendGroup {
             outcomes.push(outcome);
         }
 
-        let activity: Vec<&Conversation> = touched
+        let activity: Vec<(&Conversation, Status)> = touched
             .iter()
-            .filter_map(|id| conversations.get(id))
+            .filter_map(|id| Some((conversations.get(id)?, *before.get(id)?)))
             .collect();
         store::conversations::store_activity_many(conn, &activity)?;
         store::notifications::insert_many(conn, &notifications)?;

@@ -196,30 +196,46 @@ pub fn apply_message(
 }
 
 /// Stores the counters, read cursors, last message and status of a
-/// conversation as they are in memory (after [`apply_message`]). The row
-/// must be locked by the caller's transaction since it was read.
+/// conversation as they are in memory (after [`apply_message`]); `before`
+/// is the status it had when it was read. The row must be locked by the
+/// caller's transaction since it was read.
+///
+/// SQLite rewrites the entry of every index whose columns the `SET` names,
+/// changed or not: the status is only named when it changed (each message
+/// otherwise rewrote a page of the (status, id) index for nothing).
 pub fn store_activity(
     conn: &mut AnyConnection,
     conversation: &Conversation,
+    before: Status,
 ) -> Result<(), StoreError> {
-    let update = diesel::update(c::table.find(conversation.id)).set((
-        c::status.eq(conversation.status.as_str()),
-        c::message_count.eq(conversation.message_count),
-        c::last_message_id.eq(conversation.last_message_id),
-        c::last_message_preview.eq(&conversation.last_message_preview),
-        c::last_message_side.eq(conversation.last_message_side.as_deref()),
-        c::last_message_at.eq(conversation.last_message_at),
-        c::updated_at.eq(conversation.updated_at),
-        c::unread_for_admin.eq(conversation.unread_for_admin),
-        c::unread_for_user.eq(conversation.unread_for_user),
-        c::admin_read_up_to.eq(conversation.admin_read_up_to),
-        c::user_read_up_to.eq(conversation.user_read_up_to),
-    ));
+    let activity = || {
+        (
+            c::message_count.eq(conversation.message_count),
+            c::last_message_id.eq(conversation.last_message_id),
+            c::last_message_preview.eq(&conversation.last_message_preview),
+            c::last_message_side.eq(conversation.last_message_side.as_deref()),
+            c::last_message_at.eq(conversation.last_message_at),
+            c::updated_at.eq(conversation.updated_at),
+            c::unread_for_admin.eq(conversation.unread_for_admin),
+            c::unread_for_user.eq(conversation.unread_for_user),
+            c::admin_read_up_to.eq(conversation.admin_read_up_to),
+            c::user_read_up_to.eq(conversation.user_read_up_to),
+        )
+    };
+    let row = || diesel::update(c::table.find(conversation.id));
+    let status = c::status.eq(conversation.status.as_str());
     let updated = match conn {
-        AnyConnection::Sqlite(conn) => super::sqlite_write::execute(conn, update)?,
+        AnyConnection::Sqlite(conn) if conversation.status == before => {
+            super::sqlite_write::execute(conn, row().set(activity()))?
+        }
+        AnyConnection::Sqlite(conn) => {
+            super::sqlite_write::execute(conn, row().set((status, activity())))?
+        }
         // Loaded, not executed: see `CacheBySql`.
         AnyConnection::Postgresql(conn) => {
-            CacheBySql(update.returning(c::id)).load::<i64>(conn)?.len() as i64
+            CacheBySql(row().set((status, activity())).returning(c::id))
+                .load::<i64>(conn)?
+                .len() as i64
         }
     };
     if updated != 1 {
@@ -235,19 +251,22 @@ pub fn store_activity(
 /// PostgreSQL (a round trip and an executor start per conversation saved;
 /// each is a fifth of a busy group's time there), one cached statement per
 /// row on SQLite, where statements cost no round trip.
+///
+/// Each conversation comes with the status it had when it was read.
 pub fn store_activity_many(
     conn: &mut AnyConnection,
-    conversations: &[&Conversation],
+    activity: &[(&Conversation, Status)],
 ) -> Result<(), StoreError> {
     let pg = match conn {
-        AnyConnection::Postgresql(pg) if conversations.len() > 1 => pg,
+        AnyConnection::Postgresql(pg) if activity.len() > 1 => pg,
         _ => {
-            for one in conversations {
-                store_activity(conn, one)?;
+            for (one, before) in activity {
+                store_activity(conn, one, *before)?;
             }
             return Ok(());
         }
     };
+    let conversations: Vec<&Conversation> = activity.iter().map(|(c, _)| *c).collect();
     use diesel::sql_types::{Array, BigInt, Integer, Nullable, Text, Timestamp};
     let column =
         |f: fn(&Conversation) -> i64| conversations.iter().map(|c| f(c)).collect::<Vec<_>>();
