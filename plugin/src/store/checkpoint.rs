@@ -28,9 +28,13 @@ use diesel::sql_types::BigInt;
 
 use super::StoreError;
 use super::connection::AnyConnection;
+use super::wal_cache::WalCache;
 
 /// How often the log is copied back.
 const EVERY: Duration = Duration::from_millis(500);
+/// How often the log's dropped pages are asked back (see `wal_cache`):
+/// within this long of a reclaim, the writer finds them cached again.
+const KEEP_CACHED_EVERY: Duration = Duration::from_millis(100);
 /// Frames the log may hold before the writer is asked to finish a
 /// checkpoint so that it starts over: about 32 MiB of 4 KiB pages. Each
 /// catch-up pauses the writer for a few milliseconds (mostly two fsyncs),
@@ -124,14 +128,30 @@ where
     C: Fn() -> Result<AnyConnection, StoreError>,
 {
     let mut conn: Option<AnyConnection> = None;
+    let mut wal: Option<WalCache> = None;
+    let ticks_per_checkpoint = (EVERY.as_millis() / KEEP_CACHED_EVERY.as_millis()).max(1);
+    let mut tick: u128 = 0;
     while !stop.load(Ordering::Acquire) {
-        std::thread::sleep(EVERY);
+        std::thread::sleep(KEEP_CACHED_EVERY);
         if stop.load(Ordering::Acquire) {
             break;
         }
+        if let Some(wal) = wal.as_mut() {
+            wal.keep();
+        }
+        tick += 1;
+        if !tick.is_multiple_of(ticks_per_checkpoint) {
+            continue;
+        }
         if conn.is_none() {
             match connect() {
-                Ok(c) => conn = Some(c),
+                Ok(mut c) => {
+                    wal = WalCache::of(&mut c).unwrap_or_else(|e| {
+                        tracing::warn!(error = %e, "cannot find the SQLite log's file");
+                        None
+                    });
+                    conn = Some(c);
+                }
                 Err(e) => {
                     tracing::warn!(error = %e, "the SQLite checkpoint thread cannot connect");
                     continue;
@@ -148,6 +168,10 @@ where
                     tracing::warn!(error = %e, "a SQLite checkpoint failed; retrying");
                     conn = None;
                     continue;
+                }
+                // The writer starts the log over next: from its first page.
+                if let Some(wal) = wal.as_mut() {
+                    wal.keep();
                 }
                 catch_up.request();
             }
