@@ -36,10 +36,14 @@ const EVERY: Duration = Duration::from_millis(500);
 /// within this long of a reclaim, the writer finds them cached again.
 const KEEP_CACHED_EVERY: Duration = Duration::from_millis(100);
 /// Frames the log may hold before the writer is asked to finish a
-/// checkpoint so that it starts over: about 32 MiB of 4 KiB pages. Each
-/// catch-up pauses the writer for a few milliseconds (mostly two fsyncs),
-/// so a busy store pays it about twice a second and a quiet one rarely.
-const CATCH_UP_FRAMES: i64 = 8_192;
+/// checkpoint so that it starts over: about 128 MiB of 4 KiB pages. Each
+/// catch-up pauses the writer for a few milliseconds (mostly two fsyncs,
+/// which the kernel's writeback throttling can stretch): at 1,000 messages
+/// a second a log of 32 MiB paid that twice a second and a tenth of the
+/// slowest messages waited behind it; this size pays it every two seconds
+/// or so. A quiet store never gets near it (the writer starts the log over
+/// at its first pause).
+const CATCH_UP_FRAMES: i64 = 32_768;
 
 /// The request, from the checkpoint thread to the SQLite writer, to finish
 /// a checkpoint between two transactions.
