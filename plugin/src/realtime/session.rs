@@ -111,7 +111,10 @@ pub async fn upgrade(
         sends: None,
         blocked: None,
     };
-    actix_web::rt::spawn(connection.run(stream, outbound));
+    // Boxed: the task of a connection lives as long as the connection, and
+    // a future holding the state by value would keep it twice (the
+    // argument and its moved copy; rustc does not overlap them).
+    actix_web::rt::spawn(Box::new(connection).run(stream, outbound));
     response
 }
 
@@ -149,15 +152,25 @@ const RESUME_MESSAGES: i64 = 500;
 
 impl Connection {
     async fn run(
-        mut self,
+        mut self: Box<Self>,
         mut stream: actix_ws::MessageStream,
         mut outbound: tokio::sync::mpsc::Receiver<Outbound>,
     ) {
-        let limits = self.chat.config().realtime.clone();
+        let (heartbeat_every, idle_timeout) = {
+            let limits = &self.chat.config().realtime;
+            (limits.heartbeat, limits.idle_timeout)
+        };
         let service = self.chat.service();
+        // Boxed, like every await that happens once or rarely: the task of
+        // an idle connection is as large as its largest await, and it lives
+        // as long as the connection.
         let unread = match self.actor.role {
-            Role::Customer => service.unread_for_customer(&self.actor).await.unwrap_or(0),
-            Role::Staff => service.unread_for_admin(&self.actor).await.unwrap_or(0),
+            Role::Customer => Box::pin(service.unread_for_customer(&self.actor))
+                .await
+                .unwrap_or(0),
+            Role::Staff => Box::pin(service.unread_for_admin(&self.actor))
+                .await
+                .unwrap_or(0),
             Role::Vendor => 0,
         };
         let hello = ServerFrame::Hello {
@@ -171,35 +184,31 @@ impl Connection {
             unread,
         }
         .to_json();
-        let mut close = match self.session.text(hello).await {
+        let mut close = match Box::pin(self.session.text(hello)).await {
             Ok(()) => None,
             Err(_) => Some((CloseCode::Away, "gone")),
         };
-        let mut heartbeat = tokio::time::interval(limits.heartbeat);
+        let mut heartbeat = tokio::time::interval(heartbeat_every);
         heartbeat.tick().await;
         let mut last_heard = Instant::now();
         while close.is_none() {
+            // Boxed: only a connection with a full pipeline waits for room.
             let room = match (&self.blocked, &self.sends) {
-                (Some(_), Some(sends)) => Some(sends.clone().reserve_owned()),
+                (Some(_), Some(sends)) => Some(Box::pin(sends.clone().reserve_owned())),
                 _ => None,
             };
             let waiting = room.is_some();
             tokio::select! {
-                permit = async { room?.await.ok() }, if waiting => match (permit, self.blocked.take()) {
-                    (Some(permit), Some(request)) => {
-                        permit.send(request);
+                permit = async { room?.await.ok() }, if waiting => {
+                    if let Err(reference) = self.unblock(permit) {
+                        Box::pin(self.error(reference.as_deref(), "unavailable", "Please try again.")).await;
                     }
-                    (None, Some(request)) => {
-                        let reference = request.reference.clone();
-                        self.error(reference.as_deref(), "unavailable", "Please try again.").await;
-                    }
-                    _ => {}
                 },
                 frame = stream.next(), if !waiting => {
                     last_heard = Instant::now();
                     let next = match frame {
                         None => Next::Close(CloseCode::Normal, "bye"),
-                        Some(frame) => self.incoming(frame).await,
+                        Some(frame) => Box::pin(self.incoming(frame)).await,
                     };
                     if let Next::Close(code, why) = next {
                         close = Some((code, why));
@@ -223,9 +232,9 @@ impl Connection {
                     None => close = Some((CloseCode::Again, "too slow; reconnect and resume")),
                 },
                 _ = heartbeat.tick() => {
-                    if last_heard.elapsed() > limits.idle_timeout {
+                    if last_heard.elapsed() > idle_timeout {
                         close = Some((CloseCode::Away, "idle"));
-                    } else if self.session.ping(b"").await.is_err() {
+                    } else if Box::pin(self.session.ping(b"")).await.is_err() {
                         close = Some((CloseCode::Away, "gone"));
                     }
                 }
@@ -233,13 +242,29 @@ impl Connection {
         }
         self.chat.hub().unregister(self.id);
         if let Some((code, why)) = close {
-            let _ = self
-                .session
-                .close(Some(CloseReason {
-                    code,
-                    description: Some(why.to_owned()),
-                }))
-                .await;
+            let _ = Box::pin(self.session.close(Some(CloseReason {
+                code,
+                description: Some(why.to_owned()),
+            })))
+            .await;
+        }
+    }
+
+    /// Hands the blocked send to the pipeline once it has room; without
+    /// a pipeline (it stopped) the send fails with the frame's reference.
+    /// Not async: the request would otherwise stay in every idle
+    /// connection's task.
+    fn unblock(
+        &mut self,
+        permit: Option<tokio::sync::mpsc::OwnedPermit<SendRequest>>,
+    ) -> Result<(), Option<String>> {
+        match (permit, self.blocked.take()) {
+            (Some(permit), Some(request)) => {
+                permit.send(request);
+                Ok(())
+            }
+            (None, Some(request)) => Err(request.reference),
+            _ => Ok(()),
         }
     }
 
