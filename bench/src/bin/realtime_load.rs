@@ -64,6 +64,11 @@ struct Options {
     /// Staff connections; each must receive every message.
     #[arg(long, default_value_t = 5)]
     staff: usize,
+    /// More customers online during a load run, each on one connection
+    /// that only listens (no conversation, nothing sent): a store whose
+    /// storefront widget is open on this many pages.
+    #[arg(long, default_value_t = 0)]
+    online: usize,
     /// Offered messages per second, all customers together (one run).
     #[arg(long, default_value_t = 1000.0)]
     rate: f64,
@@ -234,6 +239,20 @@ async fn drive(options: Options) -> anyhow::Result<ExitCode> {
             .send_queue
             .unwrap_or(RealtimeConfig::default().send_queue),
     );
+    if options.online > 0 {
+        let limit = open_files_limit();
+        if (limit as usize) < options.online + 1000 {
+            bail!(
+                "{} customers online need more open files than the limit of {limit}: raise it (`ulimit -n {}`)",
+                options.online,
+                options.online + 2000
+            );
+        }
+        println!(
+            "- {} more customers online during each run, on a connection each that only listens",
+            options.online
+        );
+    }
     let mut all_ok = true;
     if let Some(n) = options.idle {
         let limit = open_files_limit();
@@ -465,6 +484,7 @@ async fn run_load(backend: Which, rate: f64, options: &Options) -> anyhow::Resul
         let load = LoadOptions {
             customers: options.customers,
             staff: options.staff,
+            online: options.online,
             rate,
             warmup: Duration::from_secs_f64(options.warmup),
             duration: Duration::from_secs_f64(options.seconds),

@@ -26,6 +26,8 @@ pub struct LoadOptions {
     pub customers: usize,
     /// Staff connections.
     pub staff: usize,
+    /// Customers online besides, on a connection each that only listens.
+    pub online: usize,
     /// Messages per second, all customers together.
     pub rate: f64,
     /// Sending at the rate before the measured window (not counted).
@@ -542,6 +544,43 @@ struct Window {
     sql: Stats,
 }
 
+/// The first host number of the customers who only listen (`c-1000000`
+/// …), far from the senders' `c-0` ….
+const LISTENERS_FROM: usize = 1_000_000;
+
+/// Connections that only listen, held open until dropped.
+struct Listeners(Vec<tokio::task::JoinHandle<()>>);
+
+impl Drop for Listeners {
+    fn drop(&mut self) {
+        for task in &self.0 {
+            task.abort();
+        }
+    }
+}
+
+/// Opens `n` customer connections that read (and so answer pings) and
+/// never send.
+async fn listen(url: &str, n: usize, nodelay: bool) -> anyhow::Result<Listeners> {
+    let mut opening =
+        futures_util::stream::iter(0..n)
+            .map(|i| {
+                let url = url.to_owned();
+                async move {
+                    client::connect(&url, &host::customer_id(LISTENERS_FROM + i), nodelay).await
+                }
+            })
+            .buffer_unordered(100);
+    let mut held = Listeners(Vec::with_capacity(n));
+    while let Some(ws) = opening.next().await {
+        let mut ws = ws.context("connecting a customer who only listens")?;
+        held.0.push(tokio::spawn(async move {
+            while let Some(Ok(_)) = ws.next().await {}
+        }));
+    }
+    Ok(held)
+}
+
 /// Opens the connections, runs the schedule, drains, and reads the ledger.
 pub async fn run(server: &Server, options: &LoadOptions) -> anyhow::Result<Outcome> {
     let url = server.ws_url();
@@ -556,6 +595,8 @@ pub async fn run(server: &Server, options: &LoadOptions) -> anyhow::Result<Outco
     let measured = (options.duration.as_secs_f64() * options.rate).round() as usize;
     let total = warmup + measured;
 
+    // Held (and listening) until the run ends.
+    let _listeners = listen(&url, options.online, options.nodelay).await?;
     let mut staff_ws = Vec::new();
     for n in 0..options.staff {
         staff_ws.push(client::connect(&url, &host::staff_id(n), options.nodelay).await?);
@@ -566,9 +607,9 @@ pub async fn run(server: &Server, options: &LoadOptions) -> anyhow::Result<Outco
     }
     let connected = server.stats(false).await?.connections;
     anyhow::ensure!(
-        connected >= options.staff + options.customers,
+        connected >= options.staff + options.customers + options.online,
         "the hub counts {connected} connections, expected {}",
-        options.staff + options.customers
+        options.staff + options.customers + options.online
     );
 
     // The schedule starts a moment from now, once every task is waiting.
