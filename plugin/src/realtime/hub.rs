@@ -60,14 +60,6 @@ impl Audience {
             vendor_id: c.vendor_id.clone(),
         }
     }
-
-    fn includes(&self, actor: &Actor) -> bool {
-        match actor.role {
-            Role::Staff => true,
-            Role::Customer => actor.id == self.customer_id,
-            Role::Vendor => self.vendor_id.as_deref() == Some(actor.id.as_str()),
-        }
-    }
 }
 
 struct Entry {
@@ -85,7 +77,65 @@ struct Bucket {
 struct State {
     next: u64,
     sessions: HashMap<u64, Entry>,
+    /// Each person's open connections, by host id (a connection's role is
+    /// in its entry). With staff's below, an event reaches its audience
+    /// without a look at every connection: a store with 10,000 customers
+    /// online would otherwise check all of them, under this lock, for
+    /// every message.
+    people: HashMap<String, Vec<u64>>,
+    /// Staff connections: staff see every conversation.
+    staff: Vec<u64>,
     buckets: HashMap<String, Bucket>,
+}
+
+impl State {
+    fn insert(&mut self, id: u64, entry: Entry) {
+        if entry.actor.role == Role::Staff {
+            self.staff.push(id);
+        }
+        self.people
+            .entry(entry.actor.id.clone())
+            .or_default()
+            .push(id);
+        self.sessions.insert(id, entry);
+    }
+
+    fn remove(&mut self, id: u64) -> Option<Entry> {
+        let entry = self.sessions.remove(&id)?;
+        if entry.actor.role == Role::Staff {
+            self.staff.retain(|s| *s != id);
+        }
+        if let Some(ids) = self.people.get_mut(&entry.actor.id) {
+            ids.retain(|s| *s != id);
+            if ids.is_empty() {
+                self.people.remove(&entry.actor.id);
+            }
+        }
+        Some(entry)
+    }
+
+    /// The open connections of this person (same id, same role).
+    fn connections_of<'a>(&'a self, role: Role, id: &str) -> impl Iterator<Item = u64> + 'a {
+        self.people
+            .get(id)
+            .into_iter()
+            .flatten()
+            .copied()
+            .filter(move |c| self.sessions.get(c).is_some_and(|e| e.actor.role == role))
+    }
+
+    /// The connections that may see a conversation with this audience;
+    /// staff only for an event about no conversation.
+    fn audience(&self, audience: Option<&Audience>) -> Vec<u64> {
+        let mut ids = self.staff.clone();
+        if let Some(audience) = audience {
+            ids.extend(self.connections_of(Role::Customer, &audience.customer_id));
+            if let Some(vendor) = &audience.vendor_id {
+                ids.extend(self.connections_of(Role::Vendor, vendor));
+            }
+        }
+        ids
+    }
 }
 
 /// Why a connection was not registered.
@@ -122,11 +172,7 @@ impl Hub {
         actor: &Actor,
     ) -> Result<(u64, mpsc::Receiver<Outbound>), TooManyConnections> {
         let mut state = self.state();
-        let open = state
-            .sessions
-            .values()
-            .filter(|e| same_person(&e.actor, actor))
-            .count();
+        let open = state.connections_of(actor.role, &actor.id).count();
         let cap = self.settings.get().max_connections_per_user as usize;
         if open >= cap {
             return Err(TooManyConnections);
@@ -135,7 +181,7 @@ impl Hub {
         let store_was_online = store_online(&state);
         state.next += 1;
         let id = state.next;
-        state.sessions.insert(
+        state.insert(
             id,
             Entry {
                 actor: actor.clone(),
@@ -152,11 +198,11 @@ impl Hub {
     pub fn unregister(&self, id: u64) {
         let mut state = self.state();
         let store_was_online = store_online(&state);
-        if let Some(entry) = state.sessions.remove(&id)
-            && !state
-                .sessions
-                .values()
-                .any(|e| same_person(&e.actor, &entry.actor))
+        if let Some(entry) = state.remove(id)
+            && state
+                .connections_of(entry.actor.role, &entry.actor.id)
+                .next()
+                .is_none()
         {
             announce(&mut state, &entry.actor, false, store_was_online);
         }
@@ -199,38 +245,26 @@ impl Hub {
             _ => Outbound::Text(Arc::new(frame)),
         };
         let mut state = self.state();
-        deliver(
-            &mut state,
-            |actor, _| match &audience {
-                Some(audience) => audience.includes(actor),
-                None => actor.role == Role::Staff,
-            },
-            &outbound,
-        );
+        let ids = state.audience(audience.as_ref());
+        deliver(&mut state, ids, &outbound);
     }
 
     /// Sends a frame to a conversation's audience except the connection it
     /// came from (typing, delivered receipts).
     pub fn relay(&self, from: u64, audience: &Audience, frame: &str) {
         let frame = Outbound::Text(Arc::new(frame.to_owned()));
-        deliver(
-            &mut self.state(),
-            |actor, id| id != from && audience.includes(actor),
-            &frame,
-        );
+        let mut state = self.state();
+        let mut ids = state.audience(Some(audience));
+        ids.retain(|id| *id != from);
+        deliver(&mut state, ids, &frame);
     }
 
     /// Closes every connection of a person (they signed out): 1008.
     pub fn disconnect(&self, user_id: &str) {
         let mut state = self.state();
-        let ids: Vec<u64> = state
-            .sessions
-            .iter()
-            .filter(|(_, e)| e.actor.id == user_id)
-            .map(|(id, _)| *id)
-            .collect();
+        let ids = state.people.get(user_id).cloned().unwrap_or_default();
         for id in ids {
-            if let Some(entry) = state.sessions.remove(&id) {
+            if let Some(entry) = state.remove(id) {
                 let _ = entry.tx.try_send(Outbound::Close(&(1008, "signed out")));
             }
         }
@@ -260,26 +294,24 @@ impl Hub {
     }
 }
 
-fn same_person(a: &Actor, b: &Actor) -> bool {
-    a.id == b.id && a.role == b.role
-}
-
 fn store_online(state: &State) -> bool {
-    state.sessions.values().any(|e| e.actor.role == Role::Staff)
+    !state.staff.is_empty()
 }
 
-/// Queues a frame for every wanted connection. A connection whose queue is
-/// full is dropped: its task ends, the client reconnects and resumes, and
-/// nobody else waits for it.
-fn deliver(state: &mut State, wanted: impl Fn(&Actor, u64) -> bool, frame: &Outbound) {
+/// Queues a frame for these connections. A connection whose queue is full
+/// is dropped: its task ends, the client reconnects and resumes, and nobody
+/// else waits for it.
+fn deliver(state: &mut State, ids: Vec<u64>, frame: &Outbound) {
     let mut too_slow = Vec::new();
-    for (id, entry) in &state.sessions {
-        if wanted(&entry.actor, *id) && entry.tx.try_send(frame.clone()).is_err() {
-            too_slow.push(*id);
+    for id in ids {
+        if let Some(entry) = state.sessions.get(&id)
+            && entry.tx.try_send(frame.clone()).is_err()
+        {
+            too_slow.push(id);
         }
     }
     for id in too_slow {
-        state.sessions.remove(&id);
+        state.remove(id);
     }
 }
 
@@ -303,7 +335,8 @@ fn announce(state: &mut State, actor: &Actor, online: bool, store_was_online: bo
                 online,
             };
             let frame = Outbound::Text(Arc::new(frame.to_json()));
-            deliver(state, |other, _| other.role == Role::Staff, &frame);
+            let staff = state.staff.clone();
+            deliver(state, staff, &frame);
         }
         Role::Staff => {
             if store_was_online == store_online(state) {
@@ -318,7 +351,161 @@ fn announce(state: &mut State, actor: &Actor, online: bool, store_was_online: bo
                 online,
             };
             let frame = Outbound::Text(Arc::new(frame.to_json()));
-            deliver(state, |other, _| other.role != Role::Staff, &frame);
+            // Rare (the store's first staff connection or its last): a
+            // look at every connection is fine here.
+            let others = state
+                .sessions
+                .iter()
+                .filter(|(_, e)| e.actor.role != Role::Staff)
+                .map(|(id, _)| *id)
+                .collect();
+            deliver(state, others, &frame);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::Settings;
+
+    fn hub(send_queue: usize, max_connections_per_user: u32) -> Hub {
+        let config = RealtimeConfig {
+            send_queue,
+            ..RealtimeConfig::default()
+        };
+        let settings = Settings {
+            max_connections_per_user,
+            ..Settings::default()
+        };
+        Hub::new(config, LiveSettings::new(settings))
+    }
+
+    /// Every frame waiting in a connection's queue.
+    fn drain(rx: &mut mpsc::Receiver<Outbound>) -> Vec<String> {
+        let mut frames = Vec::new();
+        while let Ok(out) = rx.try_recv() {
+            frames.push(match out {
+                Outbound::Text(text) => text.to_string(),
+                Outbound::Message(m) => m.text.clone(),
+                Outbound::Close((code, why)) => format!("close {code} {why}"),
+            });
+        }
+        frames
+    }
+
+    fn audience(customer: &str, vendor: Option<&str>) -> Audience {
+        Audience {
+            customer_id: customer.into(),
+            vendor_id: vendor.map(Into::into),
+        }
+    }
+
+    #[test]
+    fn a_conversations_frames_reach_its_customer_its_vendor_and_staff_only() {
+        let hub = hub(16, 8);
+        let (_, mut staff) = hub.register(&Actor::staff("s-1", "Sam")).expect("staff");
+        let (a1, mut ann) = hub.register(&Actor::customer("7", "Ann")).expect("ann");
+        let (_, mut ann_phone) = hub.register(&Actor::customer("7", "Ann")).expect("ann");
+        let (_, mut bob) = hub.register(&Actor::customer("8", "Bob")).expect("bob");
+        let (_, mut vendor) = hub.register(&Actor::vendor("v-1", "Vic")).expect("vendor");
+        // Same host id, another role: not Ann.
+        let (_, mut other_7) = hub
+            .register(&Actor::vendor("7", "Seven"))
+            .expect("vendor 7");
+        for rx in [
+            &mut staff,
+            &mut ann,
+            &mut ann_phone,
+            &mut bob,
+            &mut vendor,
+            &mut other_7,
+        ] {
+            drain(rx);
+        }
+
+        hub.relay(a1, &audience("7", Some("v-1")), "typing");
+        assert_eq!(drain(&mut staff), ["typing"]);
+        assert!(
+            drain(&mut ann).is_empty(),
+            "not back to the connection it came from"
+        );
+        assert_eq!(drain(&mut ann_phone), ["typing"]);
+        assert_eq!(drain(&mut vendor), ["typing"]);
+        assert!(drain(&mut bob).is_empty());
+        assert!(drain(&mut other_7).is_empty());
+    }
+
+    #[test]
+    fn the_cap_counts_one_persons_connections_and_frees_a_place_when_one_closes() {
+        let hub = hub(16, 2);
+        let ann = Actor::customer("7", "Ann");
+        let (first, _rx1) = hub.register(&ann).expect("first");
+        let (_, _rx2) = hub.register(&ann).expect("second");
+        assert_eq!(hub.register(&ann).err(), Some(TooManyConnections));
+        // Another person, and the same id in another role, are not Ann.
+        assert!(hub.register(&Actor::customer("8", "Bob")).is_ok());
+        assert!(hub.register(&Actor::vendor("7", "Seven")).is_ok());
+        hub.unregister(first);
+        assert!(hub.register(&ann).is_ok());
+        assert_eq!(hub.connections(), 4);
+    }
+
+    #[test]
+    fn presence_follows_a_persons_first_and_last_connection() {
+        let hub = hub(16, 8);
+        let (_, mut staff) = hub.register(&Actor::staff("s-1", "Sam")).expect("staff");
+        let ann = Actor::customer("7", "Ann");
+        let (a1, _rx1) = hub.register(&ann).expect("first");
+        let (a2, _rx2) = hub.register(&ann).expect("second");
+        let online = drain(&mut staff);
+        assert_eq!(
+            online.len(),
+            1,
+            "one presence frame for two connections: {online:?}"
+        );
+        assert!(online[0].contains("\"online\":true"), "{online:?}");
+        hub.unregister(a1);
+        assert!(drain(&mut staff).is_empty(), "Ann is still online");
+        hub.unregister(a2);
+        let offline = drain(&mut staff);
+        assert_eq!(offline.len(), 1, "{offline:?}");
+        assert!(offline[0].contains("\"online\":false"), "{offline:?}");
+        assert!(hub.store_online());
+    }
+
+    #[test]
+    fn signing_out_closes_every_connection_of_that_person_and_no_other() {
+        let hub = hub(16, 8);
+        let (_, mut ann1) = hub.register(&Actor::customer("7", "Ann")).expect("ann");
+        let (_, mut ann2) = hub.register(&Actor::customer("7", "Ann")).expect("ann");
+        let (_, mut bob) = hub.register(&Actor::customer("8", "Bob")).expect("bob");
+        hub.disconnect("7");
+        assert_eq!(drain(&mut ann1), ["close 1008 signed out"]);
+        assert_eq!(drain(&mut ann2), ["close 1008 signed out"]);
+        assert!(drain(&mut bob).is_empty());
+        assert_eq!(hub.connections(), 1);
+        // Gone from the index too: nothing more reaches them.
+        hub.relay(0, &audience("7", None), "typing");
+        assert!(drain(&mut ann1).is_empty());
+    }
+
+    #[test]
+    fn a_connection_that_falls_behind_is_dropped_and_the_others_still_get_frames() {
+        let hub = hub(2, 8);
+        let (_, mut slow) = hub.register(&Actor::staff("s-1", "Slow")).expect("slow");
+        drain(&mut slow);
+        let (_, mut ann) = hub.register(&Actor::customer("7", "Ann")).expect("ann");
+        // Ann's arrival filled a place in the slow queue; two more fill it.
+        for n in 0..3 {
+            hub.relay(0, &audience("7", None), &format!("frame {n}"));
+            assert_eq!(drain(&mut ann), [format!("frame {n}")]);
+        }
+        assert_eq!(hub.connections(), 1, "the slow connection is gone");
+        assert!(!hub.store_online(), "and no longer counts as staff online");
+        let (_, mut fast) = hub.register(&Actor::staff("s-2", "Fast")).expect("fast");
+        drain(&mut fast);
+        hub.relay(0, &audience("7", None), "after");
+        assert_eq!(drain(&mut fast), ["after"]);
     }
 }
