@@ -67,6 +67,9 @@ struct Entry {
     tx: mpsc::Sender<Outbound>,
 }
 
+/// How long an untouched allowance takes to fill up again.
+const REFILL_WINDOW: std::time::Duration = std::time::Duration::from_secs(60);
+
 /// A person's message allowance: a token bucket refilled per minute.
 struct Bucket {
     tokens: f64,
@@ -86,6 +89,8 @@ struct State {
     /// Staff connections: staff see every conversation.
     staff: Vec<u64>,
     buckets: HashMap<String, Bucket>,
+    /// How many buckets were left by the last sweep (see `allow_message`).
+    buckets_swept: usize,
 }
 
 impl State {
@@ -272,9 +277,23 @@ impl Hub {
 
     /// Takes one message from a person's allowance; false when it is spent.
     pub fn allow_message(&self, actor: &Actor) -> bool {
+        self.allow_message_at(actor, Instant::now())
+    }
+
+    fn allow_message_at(&self, actor: &Actor, now: Instant) -> bool {
         let per_minute = f64::from(self.settings.get().messages_per_minute.max(1));
         let mut state = self.state();
-        let now = Instant::now();
+        // Everyone who ever wrote would otherwise keep a bucket for the
+        // life of the process. A bucket untouched for a minute is full
+        // again, the same as a new one, so it can go. Swept when the map
+        // has doubled since the last sweep: constant time per message on
+        // average.
+        if state.buckets.len() > (2 * state.buckets_swept).max(1024) {
+            state
+                .buckets
+                .retain(|_, b| now.saturating_duration_since(b.at) < REFILL_WINDOW);
+            state.buckets_swept = state.buckets.len();
+        }
         let bucket = state
             .buckets
             .entry(format!("{:?}:{}", actor.role, actor.id))
@@ -282,7 +301,7 @@ impl Hub {
                 tokens: per_minute,
                 at: now,
             });
-        let refill = now.duration_since(bucket.at).as_secs_f64() * per_minute / 60.0;
+        let refill = now.saturating_duration_since(bucket.at).as_secs_f64() * per_minute / 60.0;
         bucket.tokens = (bucket.tokens + refill).min(per_minute);
         bucket.at = now;
         if bucket.tokens >= 1.0 {
@@ -488,6 +507,35 @@ mod tests {
         // Gone from the index too: nothing more reaches them.
         hub.relay(0, &audience("7", None), "typing");
         assert!(drain(&mut ann1).is_empty());
+    }
+
+    #[test]
+    fn allowances_of_people_gone_quiet_are_forgotten_and_limits_still_hold() {
+        let hub = hub(16, 8);
+        let start = Instant::now();
+        for n in 0..3_000 {
+            assert!(hub.allow_message_at(&Actor::customer(format!("c-{n}"), "C"), start));
+        }
+        let busy = Actor::customer("busy", "Busy");
+        let per_minute = Settings::default().messages_per_minute;
+        for _ in 0..per_minute {
+            assert!(hub.allow_message_at(&busy, start));
+        }
+        assert!(
+            !hub.allow_message_at(&busy, start),
+            "the allowance is spent"
+        );
+        assert!(hub.state().buckets.len() <= 3_001);
+
+        // A minute later those 3,000 are as good as new: a sweep drops them.
+        let later = start + REFILL_WINDOW + std::time::Duration::from_secs(1);
+        for n in 0..2_100 {
+            assert!(hub.allow_message_at(&Actor::customer(format!("d-{n}"), "D"), later));
+        }
+        let kept = hub.state().buckets.len();
+        assert!(kept <= 2_101, "the quiet ones went: {kept} buckets");
+        // And the busy sender's allowance refilled with time, as before.
+        assert!(hub.allow_message_at(&busy, later));
     }
 
     #[test]
