@@ -3,11 +3,17 @@
 //!
 //! Under load most of a send's cost was per statement (building, binding,
 //! a round trip to PostgreSQL, a savepoint each), not per row. A group
-//! reads its conversations, the retries' earlier messages and the quoted
-//! messages with one statement each, inserts its messages and
-//! notifications with one statement each on PostgreSQL (one cached
-//! statement per row on SQLite, where statements cost no round trip) and
-//! writes each conversation's row once. The outcome is the same as sending
+//! reads and locks its conversations with one statement (the batch's only
+//! lock when the group is the whole batch), reads the quoted messages with
+//! one, inserts its messages and notifications with one statement each on
+//! PostgreSQL (one cached statement per row on SQLite, where statements
+//! cost no round trip) and writes each conversation's row once.
+//!
+//! Retries (a client id its writer already used) are found by the insert
+//! itself, which skips them: alone, a send that turns out to be a retry is
+//! answered with its first try; in a group, the group runs again one send
+//! at a time. Only a send that would be refused is checked for an earlier
+//! try first (a retry is answered even where a new message would not be). The outcome is the same as sending
 //! the messages one after another in the order they were queued: the
 //! writer checks nothing here is refused half-way (a refused send writes
 //! nothing), and a statement that fails sends the whole group back to run
@@ -53,13 +59,15 @@ impl GroupWrite for SendGroup {
     type Output = Sent;
     type Error = ChatError;
 
+    const LOCKS_OWN_ROWS: bool = true;
+
     fn run(
         conn: &mut AnyConnection,
         jobs: &[&SendJob],
     ) -> Result<Vec<Result<Sent, ChatError>>, ChatError> {
         let now = store::now();
         let mut conversations = load_conversations(conn, jobs)?;
-        let earlier = earlier_messages(conn, jobs)?;
+        check_client_ids_distinct(jobs)?;
         let quoted = quoted_conversations(conn, jobs)?;
 
         // Decide every send first, in order, as if each ran alone: the
@@ -68,11 +76,17 @@ impl GroupWrite for SendGroup {
             .iter()
             .map(|(id, c)| (*id, c.status))
             .collect();
-        let mut statuses = before.clone();
-        let mut plans = Vec::with_capacity(jobs.len());
+        let mut earlier = HashMap::new();
+        let mut plans = decide_all(jobs, &conversations, &earlier, &quoted, &before);
+        let refused_retry = jobs.iter().zip(&plans).any(|(job, plan)| {
+            matches!(plan, Plan::Refused(_)) && job.input.client_msg_id.is_some()
+        });
+        if refused_retry {
+            earlier = earlier_messages(conn, jobs)?;
+            plans = decide_all(jobs, &conversations, &earlier, &quoted, &before);
+        }
         let mut rows = Vec::new();
-        for job in jobs {
-            let plan = decide(job, &conversations, &earlier, &quoted, &mut statuses);
+        for (job, plan) in jobs.iter().zip(&plans) {
             if let Plan::New(_) = plan {
                 rows.push(NewMessage {
                     conversation_id: job.conversation_id,
@@ -90,10 +104,22 @@ impl GroupWrite for SendGroup {
                     created_at: now,
                 });
             }
-            plans.push(plan);
         }
 
-        let mut inserted = store::messages::insert_many(conn, &rows)?.into_iter();
+        let inserted = store::messages::insert_unless_retried(conn, &rows)?;
+        if inserted.iter().any(Option::is_none) {
+            return match jobs {
+                // Nothing is written yet: answer with the first try.
+                [job] => Ok(vec![replay_alone(conn, job, &conversations)?]),
+                // Later sends were decided as if this one were new: the
+                // writer runs the group again one send at a time.
+                _ => Err(StoreError::Unavailable(
+                    "a retry came in a group; its sends run one by one".into(),
+                )
+                .into()),
+            };
+        }
+        let mut inserted = inserted.into_iter().flatten();
         let mut outcomes = Vec::with_capacity(jobs.len());
         let mut touched: Vec<i64> = Vec::new();
         let mut notifications = Vec::new();
@@ -163,8 +189,9 @@ impl GroupWrite for SendGroup {
     }
 }
 
-/// The group's conversations by id (their rows are locked by the batch on
-/// PostgreSQL; SQLite's write transaction is exclusive).
+/// The group's conversations by id, their rows locked in id order on
+/// PostgreSQL (see `GroupWrite::LOCKS_OWN_ROWS`; SQLite's write transaction
+/// is exclusive).
 fn load_conversations(
     conn: &mut AnyConnection,
     jobs: &[&SendJob],
@@ -176,9 +203,61 @@ fn load_conversations(
         [one] => store::conversations::find_for_write(conn, *one)?
             .into_iter()
             .collect(),
-        _ => store::conversations::find_many(conn, &ids)?,
+        _ => store::conversations::find_many_for_write(conn, &ids)?,
     };
     Ok(found.into_iter().map(|c| (c.id, c)).collect())
+}
+
+/// Refuses a group in which one writer's client id comes twice (a retry
+/// racing its first try): one by one, the second finds the first.
+fn check_client_ids_distinct(jobs: &[&SendJob]) -> Result<(), StoreError> {
+    let mut pairs = HashSet::new();
+    for job in jobs {
+        if let Some(client_id) = &job.input.client_msg_id
+            && !pairs.insert((job.writer.id.as_str(), client_id.as_str()))
+        {
+            return Err(StoreError::Unavailable(
+                "a client id came twice in one group".into(),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Decides every send in order, as if each ran alone: the status each one
+/// sees is the one the previous sends left.
+fn decide_all(
+    jobs: &[&SendJob],
+    conversations: &HashMap<i64, Conversation>,
+    earlier: &HashMap<(String, String), Message>,
+    quoted: &HashMap<MessageId, i64>,
+    before: &HashMap<i64, Status>,
+) -> Vec<Plan> {
+    let mut statuses = before.clone();
+    jobs.iter()
+        .map(|job| decide(job, conversations, earlier, quoted, &mut statuses))
+        .collect()
+}
+
+/// A lone send whose insert found its client id taken: the answer is the
+/// first try.
+fn replay_alone(
+    conn: &mut AnyConnection,
+    job: &SendJob,
+    conversations: &HashMap<i64, Conversation>,
+) -> Result<Result<Sent, ChatError>, ChatError> {
+    let first_try = match &job.input.client_msg_id {
+        Some(client_id) => {
+            store::messages::find_by_client_id(conn, &job.writer.id, client_id.as_str())?
+        }
+        None => None,
+    };
+    match (first_try, conversations.get(&job.conversation_id)) {
+        (Some(message), Some(conversation)) => {
+            Ok(replay(job.conversation_id, conversation.clone(), message))
+        }
+        _ => Err(StoreError::Unavailable("a retried message went missing".into()).into()),
+    }
 }
 
 /// The messages the group's retries already stored, by (writer, client id).
@@ -186,18 +265,13 @@ fn earlier_messages(
     conn: &mut AnyConnection,
     jobs: &[&SendJob],
 ) -> Result<HashMap<(String, String), Message>, StoreError> {
-    let mut pairs = HashSet::new();
-    for job in jobs {
-        if let Some(client_id) = &job.input.client_msg_id
-            && !pairs.insert((job.writer.id.as_str(), client_id.as_str()))
-        {
-            // The same client id twice in one group (a retry racing its
-            // first try): one by one, the second finds the first.
-            return Err(StoreError::Unavailable(
-                "a client id came twice in one group".into(),
-            ));
-        }
-    }
+    let pairs: HashSet<(&str, &str)> = jobs
+        .iter()
+        .filter_map(|job| {
+            let client_id = job.input.client_msg_id.as_ref()?;
+            Some((job.writer.id.as_str(), client_id.as_str()))
+        })
+        .collect();
     if pairs.is_empty() {
         return Ok(HashMap::new());
     }

@@ -100,6 +100,29 @@ pub fn find_for_write(
     Ok(super::first_of(rows))
 }
 
+/// Several conversations by id, their rows locked for the rest of the
+/// transaction in id order on PostgreSQL: the lock and the rows in one
+/// statement (one round trip). SQLite's write transactions are exclusive
+/// already.
+pub fn find_many_for_write(
+    conn: &mut AnyConnection,
+    ids: &[ConversationId],
+) -> Result<Vec<Conversation>, StoreError> {
+    match conn {
+        // The lock is taken as the rows leave the sort, so in id order:
+        // the same order as every other batch's (see `lock_rows`).
+        AnyConnection::Postgresql(pg) => Ok(CacheBySql(
+            c::table
+                .filter(c::id.eq_any(ids))
+                .select(Conversation::as_select())
+                .order(c::id)
+                .for_update(),
+        )
+        .load(pg)?),
+        AnyConnection::Sqlite(_) => find_many(conn, ids),
+    }
+}
+
 /// Locks these conversations' rows for the rest of the transaction, in id
 /// order, on PostgreSQL (SQLite's write transactions are exclusive).
 /// `= ANY($1)` is one prepared statement whatever the number of ids; an

@@ -49,49 +49,75 @@ pub fn insert(conn: &mut AnyConnection, new: &NewMessage) -> Result<Message, Sto
     }
 }
 
-/// Inserts several messages with one statement and returns them in the
-/// order given (their ids grow in that order).
-pub fn insert_many(
+/// Inserts several messages, each unless its writer already used its client
+/// id, and returns one entry per row in the order given: the stored
+/// message, or `None` where the client id was taken (a retry, whose first
+/// try is stored). Ids grow in the order of the rows.
+///
+/// A retry is rare, and checking for it first cost every batch a statement
+/// (a round trip on PostgreSQL); the unique index on (writer, client id)
+/// answers the question as part of the insert instead.
+pub fn insert_unless_retried(
     conn: &mut AnyConnection,
     new: &[NewMessage],
-) -> Result<Vec<Message>, StoreError> {
+) -> Result<Vec<Option<Message>>, StoreError> {
     if new.is_empty() {
         return Ok(Vec::new());
     }
     let mut rows: Vec<Message> = match conn {
         // Diesel does not cache SQLite's multi-row INSERT; statements cost
         // no round trip there, so each row uses the cached one-row INSERT.
-        AnyConnection::Sqlite(_) => {
+        AnyConnection::Sqlite(c) => {
             let mut rows = Vec::with_capacity(new.len());
             for n in new {
-                rows.push(insert(conn, n)?);
+                let insert = diesel::insert_into(m::table)
+                    .values(n)
+                    .on_conflict((m::sender_id, m::client_msg_id))
+                    .do_nothing();
+                if let Some(id) = super::sqlite_write::insert_unless_present(c, insert)? {
+                    rows.push(m::table.find(id).first::<Message>(c)?);
+                }
             }
             rows
         }
         AnyConnection::Postgresql(c) => CacheBySql(
             diesel::insert_into(m::table)
                 .values(new)
+                .on_conflict((m::sender_id, m::client_msg_id))
+                .do_nothing()
                 .returning(m::all_columns),
         )
         .get_results::<Message>(c)?,
     };
     // Neither database promises RETURNING's order; ids are handed out in
-    // the order of the rows. Checked rather than trusted: a mismatch fails
-    // the statement's group, whose writes then run one by one.
+    // the order of the rows, so the stored rows sorted by id are the rows
+    // given minus the skipped ones. Checked rather than trusted: a mismatch
+    // fails the statement's group, whose writes then run one by one.
     rows.sort_by_key(|r| r.id);
-    let in_order = rows.len() == new.len()
-        && rows.iter().zip(new).all(|(row, n)| {
+    let mut stored = rows.into_iter().peekable();
+    let mut out = Vec::with_capacity(new.len());
+    for n in new {
+        let matches = stored.peek().is_some_and(|row| {
             row.conversation_id == n.conversation_id
                 && row.sender_id == n.sender_id
                 && row.client_msg_id == n.client_msg_id
                 && row.body == n.body
         });
-    if !in_order {
+        if matches {
+            out.push(stored.next());
+        } else if n.sender_id.is_some() && n.client_msg_id.is_some() {
+            out.push(None);
+        } else {
+            // Without a client id nothing can conflict: it must be there.
+            break;
+        }
+    }
+    if out.len() != new.len() || stored.next().is_some() {
         return Err(StoreError::Unavailable(
             "the inserted messages came back in an unexpected order".into(),
         ));
     }
-    Ok(rows)
+    Ok(out)
 }
 
 /// The messages stored under these (writer, client id) pairs.

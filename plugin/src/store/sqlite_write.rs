@@ -69,3 +69,22 @@ where
         ))),
     }
 }
+
+/// Runs `insert` (a one-row `INSERT … ON CONFLICT DO NOTHING` without
+/// `RETURNING`) from a prepared statement: the new row's id, or `None` when
+/// the conflict left the row out.
+pub(crate) fn insert_unless_present<Q>(
+    conn: &mut SqliteConnection,
+    insert: Q,
+) -> Result<Option<i64>, StoreError>
+where
+    Q: diesel::query_builder::QueryFragment<diesel::sqlite::Sqlite>,
+{
+    match execute(conn, insert)? {
+        0 => Ok(None),
+        1 => Ok(Some(diesel::select(last_insert_rowid()).get_result(conn)?)),
+        n => Err(StoreError::Unavailable(format!(
+            "a one-row INSERT stored {n} rows"
+        ))),
+    }
+}

@@ -84,6 +84,8 @@ enum Health {
 struct Group {
     kind: TypeId,
     run: GroupRunner,
+    /// See [`GroupWrite::LOCKS_OWN_ROWS`].
+    locks_own_rows: bool,
 }
 
 /// Runs a run of grouped jobs: their answers-to-be and the transaction's
@@ -111,6 +113,12 @@ pub(crate) trait GroupWrite: 'static {
     type Output: Send + 'static;
     /// One write's error.
     type Error: From<StoreError> + Send + 'static;
+
+    /// Whether `run`'s first statement takes the row locks of all its
+    /// inputs' conversations itself, in id order, on PostgreSQL. A batch
+    /// that is this group alone then skips the writer's own locking
+    /// statement: one round trip fewer per batch.
+    const LOCKS_OWN_ROWS: bool = false;
 
     /// Runs `inputs` in order inside the open transaction and returns one
     /// outcome per input, in the same order. An input refused with an
@@ -153,6 +161,7 @@ impl<G: GroupWrite> Job for GroupPending<G> {
         Some(Group {
             kind: TypeId::of::<G>(),
             run: run_group::<G>,
+            locks_own_rows: G::LOCKS_OWN_ROWS,
         })
     }
 
@@ -552,7 +561,13 @@ fn run_batch(backend: Backend, conn: &mut AnyConnection, jobs: &mut Vec<Box<dyn 
         }
         return false;
     }
+    let first_group = jobs.first().and_then(|j| j.group());
+    let first_kind = first_group.map(|g| g.kind);
+    let one_group =
+        first_kind.is_some() && jobs.iter().all(|j| j.group().map(|g| g.kind) == first_kind);
+    let locks_itself = one_group && first_group.is_some_and(|g| g.locks_own_rows);
     if backend == Backend::Postgres
+        && !locks_itself
         && let Err(e) = lock_in_order(conn, jobs.iter().filter_map(|j| j.key()).collect())
     {
         let _ = AnyConnection::rollback_transaction(conn);
@@ -568,9 +583,6 @@ fn run_batch(backend: Backend, conn: &mut AnyConnection, jobs: &mut Vec<Box<dyn 
     // A job alone in its batch owns the transaction: no savepoint (two
     // statements, and on PostgreSQL a subtransaction, fewer).
     let savepoints = jobs.len() > 1;
-    let first_kind = jobs.first().and_then(|j| j.group()).map(|g| g.kind);
-    let one_group =
-        first_kind.is_some() && jobs.iter().all(|j| j.group().map(|g| g.kind) == first_kind);
     let group_scope = if one_group || !savepoints {
         Scope::Whole(backend)
     } else {

@@ -20,6 +20,8 @@ on_both_backends!(
     many_senders_at_once_each_get_their_own_answer,
     a_burst_from_both_sides_ends_as_one_by_one_sends_would,
     a_burst_across_many_conversations_keeps_each_ones_counters,
+    retries_in_a_burst_are_answered_with_their_first_tries,
+    a_retry_after_the_conversation_closed_gets_its_first_try,
 );
 
 /// Concurrent sends are written in groups with set-based statements; what
@@ -361,6 +363,102 @@ async fn a_client_id_reused_in_another_conversation_is_refused(t: TestChat) {
         matches!(err, ChatError::Invalid(ref v) if v.field == "client_msg_id"),
         "{err:?}"
     );
+}
+
+/// The writer finds retries by their client id as it inserts: a burst that
+/// mixes retries with new messages must answer each retry with its first
+/// try, store each new message once, and count only the new ones.
+async fn retries_in_a_burst_are_answered_with_their_first_tries(t: TestChat) {
+    use storechat::domain::Side;
+    let s = t.service();
+    let opened = open_as(s, &alice(), "Retries").await;
+    let id = opened.conversation.id;
+    let mut first_tries = Vec::new();
+    for n in 0..20 {
+        let sent = s
+            .send_message(
+                &alice(),
+                id,
+                text_with_id(&format!("First {n}"), &format!("r-{n}")),
+            )
+            .await
+            .expect("sent");
+        first_tries.push(sent.message.id);
+    }
+    let before = s
+        .get_conversation(&ann(), id, None, 1)
+        .await
+        .expect("loads")
+        .conversation;
+    let mut tasks = Vec::new();
+    for n in 0..60 {
+        let s = s.clone();
+        tasks.push(tokio::spawn(async move {
+            // Every third is a retry of a first try (same text, same id).
+            let input = if n % 3 == 0 {
+                text_with_id(&format!("First {}", n / 3), &format!("r-{}", n / 3))
+            } else {
+                text_with_id(&format!("New {n}"), &format!("n-{n}"))
+            };
+            (n, s.send_message(&alice(), id, input).await)
+        }));
+    }
+    let mut new_ids = Vec::new();
+    for task in tasks {
+        let (n, sent) = task.await.expect("task");
+        let sent = sent.unwrap_or_else(|e| panic!("{n}: {e:?}"));
+        if n % 3 == 0 {
+            assert!(!sent.created, "{n} is a retry");
+            assert_eq!(sent.message.id, first_tries[n / 3]);
+        } else {
+            assert!(sent.created, "{n} is new");
+            assert_eq!(sent.message.body, format!("New {n}"));
+            new_ids.push((sent.message.id, Side::Customer));
+        }
+    }
+    new_ids.sort_unstable_by_key(|(m, _)| *m);
+    let after = s
+        .get_conversation(&ann(), id, None, 1)
+        .await
+        .expect("loads")
+        .conversation;
+    assert_eq!(after.message_count, before.message_count + 40);
+    assert_eq!(rows::count(s, "storechat_messages").await, 1 + 20 + 40);
+    let expected = one_by_one(
+        before.status,
+        (before.unread_for_admin, before.unread_for_user),
+        (before.admin_read_up_to, before.user_read_up_to),
+        new_ids.iter().copied(),
+    );
+    assert_eq!(counters_of(&after), expected);
+    assert_eq!(after.last_message_id, new_ids.last().map(|(m, _)| *m));
+}
+
+/// A retry is answered with its first try even where a new message would
+/// be refused: the ack was lost, not the message.
+async fn a_retry_after_the_conversation_closed_gets_its_first_try(t: TestChat) {
+    let s = t.service();
+    let id = open_as(s, &alice(), "Lost ack").await.conversation.id;
+    let first = s
+        .send_message(&alice(), id, text_with_id("Did this arrive?", "lost-1"))
+        .await
+        .expect("sent");
+    s.set_status(&ann(), id, Status::Closed)
+        .await
+        .expect("closes");
+    let before = rows::snapshot(s).await;
+    let retry = s
+        .send_message(&alice(), id, text_with_id("Did this arrive?", "lost-1"))
+        .await
+        .expect("answered");
+    assert!(!retry.created);
+    assert_eq!(retry.message.id, first.message.id);
+    let err = s
+        .send_message(&alice(), id, text_with_id("And this?", "lost-2"))
+        .await
+        .expect_err("refused");
+    assert!(matches!(err, ChatError::Closed), "{err:?}");
+    assert_eq!(rows::snapshot(s).await, before, "nothing written");
 }
 
 async fn strangers_cannot_write_in_a_conversation(t: TestChat) {
