@@ -14,3 +14,4 @@ mod service;
 mod smtp_server;
 mod startup;
 mod two_processes;
+mod vacuum;

@@ -122,9 +122,14 @@ struct Options {
     #[arg(long)]
     pool_size: Option<u32>,
     /// The server's database writers on PostgreSQL (`PoolOptions::writers`,
-    /// default 4; SQLite always has one).
+    /// default 2; SQLite always has one).
     #[arg(long)]
     writers: Option<usize>,
+    /// PostgreSQL: leave the conversations table to autovacuum
+    /// (`PoolOptions::vacuum_every = None`) instead of the plugin's vacuum
+    /// once it churns.
+    #[arg(long)]
+    no_vacuum: bool,
     /// TCP_NODELAY on the server's sockets (`HttpServer::tcp_nodelay`); off
     /// by default, as in actix-web and the example store.
     #[arg(long)]
@@ -214,12 +219,17 @@ async fn drive(options: Options) -> anyhow::Result<ExitCode> {
     println!("# storechat real-time load\n");
     print!("{}", report::machine());
     println!(
-        "- server under test: the plugin alone (`HttpServer` + `chat.configure`) in its own process, {} actix-web workers, pool of {} connections, {} database writers on PostgreSQL, TCP_NODELAY {} on its sockets; the load generator runs on the same machine (2 tokio workers and a schedule thread) and shares its cores",
+        "- server under test: the plugin alone (`HttpServer` + `chat.configure`) in its own process, {} actix-web workers, pool of {} connections, {} database writers on PostgreSQL, {}, TCP_NODELAY {} on its sockets; the load generator runs on the same machine (2 tokio workers and a schedule thread) and shares its cores",
         options.workers,
         options.pool_size.unwrap_or(10),
         options
             .writers
             .unwrap_or(storechat::store::PoolOptions::default().writers),
+        if options.no_vacuum {
+            "the conversations table left to autovacuum (`--no-vacuum`)"
+        } else {
+            "the plugin's vacuum of the conversations table on (PostgreSQL)"
+        },
         if options.server_nodelay {
             "on"
         } else {
@@ -448,6 +458,7 @@ fn serve_options(database_url: String, customers: usize, options: &Options) -> S
         writers: options
             .writers
             .unwrap_or(storechat::store::PoolOptions::default().writers),
+        vacuum: !options.no_vacuum,
         sql_stats: !options.no_sql_stats,
         tcp_nodelay: options.server_nodelay,
         history: options.history,

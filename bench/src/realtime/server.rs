@@ -44,6 +44,8 @@ pub struct ServeOptions {
     pub pool_size: u32,
     /// `PoolOptions::writers`.
     pub writers: usize,
+    /// `PoolOptions::vacuum_every` left on (PostgreSQL).
+    pub vacuum: bool,
     /// Count SQL statements and time transactions (diesel instrumentation).
     pub sql_stats: bool,
     /// `HttpServer::tcp_nodelay(true)`; actix-web's default (and the example
@@ -346,6 +348,11 @@ async fn serve_here(options: ServeOptions) -> anyhow::Result<()> {
     config.pool = PoolOptions {
         max_size: options.pool_size,
         writers: options.writers,
+        vacuum_every: if options.vacuum {
+            PoolOptions::default().vacuum_every
+        } else {
+            None
+        },
         ..PoolOptions::default()
     };
     config.realtime = RealtimeConfig {

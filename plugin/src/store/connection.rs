@@ -14,6 +14,7 @@ use diesel::{PgConnection, SqliteConnection};
 use super::StoreError;
 use super::checkpoint::{CatchUp, Checkpointer};
 use super::plan_stability;
+use super::vacuum::Vacuumer;
 use super::writer::{GroupWrite, WriterOptions, Writers};
 
 /// A connection to either backend. PostgreSQL is listed first because
@@ -225,6 +226,8 @@ pub struct Db {
     writers: Arc<Writers>,
     /// SQLite's checkpoints, run beside the writer (see `checkpoint`).
     _checkpointer: Option<Arc<Checkpointer>>,
+    /// PostgreSQL's vacuum of the conversations table (see `vacuum`).
+    _vacuumer: Option<Arc<Vacuumer>>,
 }
 
 impl std::fmt::Debug for Db {
@@ -255,6 +258,19 @@ pub struct PoolOptions {
     pub write_queue: usize,
     /// Most writes committed together in one transaction.
     pub write_batch: usize,
+    /// PostgreSQL: how often the plugin looks whether its conversations
+    /// table needs a `VACUUM`, and runs one when it does (once its dead
+    /// row versions exceed autovacuum's default rule, 200 + 20 % of its
+    /// rows). Every message rewrites its conversation's row; a few busy
+    /// conversations leave dead versions faster than autovacuum, which
+    /// comes by once a minute, clears them, and each new message's foreign
+    /// key checks read through them (at 6,000 messages a second on 50
+    /// conversations, vacuuming every second took the median latency from
+    /// 117 to 7 ms). `VACUUM` blocks no reads or writes and is skipped
+    /// while another session vacuums the table. Every second by default;
+    /// `None` leaves the table to autovacuum (it is left to it anyway when
+    /// the database user does not own the table). Unused on SQLite.
+    pub vacuum_every: Option<Duration>,
 }
 
 impl Default for PoolOptions {
@@ -265,6 +281,7 @@ impl Default for PoolOptions {
             writers: 2,
             write_queue: 1024,
             write_batch: 256,
+            vacuum_every: Some(Duration::from_secs(1)),
         }
     }
 }
@@ -314,6 +331,19 @@ impl Db {
             sqlite_pragmas(&mut conn)?;
             Ok::<_, StoreError>(conn)
         };
+        let vacuumer = match (backend, options.vacuum_every) {
+            (Backend::Postgres, Some(every)) => {
+                let pool = pool.clone();
+                // A pooled connection when one is free: the look takes a
+                // moment once a second and needs no connection of its own.
+                let connect = move || {
+                    pool.try_get()
+                        .ok_or_else(|| StoreError::Unavailable("no free connection".into()))
+                };
+                Some(Arc::new(Vacuumer::start(every, connect)))
+            }
+            _ => None,
+        };
         let (checkpointer, catch_up) = match backend {
             Backend::Sqlite => {
                 let catch_up = Arc::new(CatchUp::default());
@@ -344,6 +374,7 @@ impl Db {
             backend,
             writers: Arc::new(writers),
             _checkpointer: checkpointer,
+            _vacuumer: vacuumer,
         })
     }
 

@@ -18,6 +18,7 @@ pub mod prefs;
 pub(crate) mod schema;
 pub mod settings;
 mod sqlite_write;
+mod vacuum;
 mod wal_cache;
 mod writer;
 

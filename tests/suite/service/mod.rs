@@ -2,7 +2,7 @@
 //! state, deletion, authorization and bad input.
 
 mod delete;
-mod helpers;
+pub(crate) mod helpers;
 mod history;
 mod notifications;
 mod open;
