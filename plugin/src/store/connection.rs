@@ -267,7 +267,9 @@ pub struct PoolOptions {
     /// key checks read through them (at 6,000 messages a second on 50
     /// conversations, vacuuming every second took the median latency from
     /// 117 to 7 ms). `VACUUM` blocks no reads or writes and is skipped
-    /// while another session vacuums the table. Every second by default;
+    /// while another session vacuums the table. Every second by default
+    /// (at least every 100 ms; after a failure the looks come ever later,
+    /// up to five minutes apart, until one succeeds);
     /// `None` leaves the table to autovacuum (it is left to it anyway when
     /// the database user does not own the table). Unused on SQLite.
     pub vacuum_every: Option<Duration>,

@@ -38,6 +38,10 @@ use super::connection::AnyConnection;
 const BASE_THRESHOLD: i64 = 200;
 /// … plus this fraction of the live rows (autovacuum's default scale factor).
 const SCALE_FACTOR: f64 = 0.2;
+/// The shortest time between two looks.
+const MIN_EVERY: Duration = Duration::from_millis(100);
+/// The longest wait between two looks after failures.
+const MAX_WAIT: Duration = Duration::from_secs(300);
 
 /// The table's counts, and whether this user may vacuum it. No row while
 /// the table does not exist yet (before the migrations ran). The counts
@@ -118,6 +122,8 @@ impl Vacuumer {
     {
         let stop = Arc::new(AtomicBool::new(false));
         let flag = stop.clone();
+        // Each look is a statement: not in a tight loop, whatever is asked.
+        let every = every.max(MIN_EVERY);
         let spawned = std::thread::Builder::new()
             .name("storechat-vacuum".into())
             .spawn(move || run(&flag, every, connect));
@@ -139,15 +145,23 @@ where
     C: Fn() -> Result<G, StoreError>,
     G: std::ops::DerefMut<Target = AnyConnection>,
 {
-    // A failure is said once, not every second, until a look succeeds.
+    // A failure is said once, not every second, until a look succeeds;
+    // the looks after it come ever later (a VACUUM cancelled by the role's
+    // statement_timeout would otherwise start again every second).
     let mut failing = false;
+    let mut wait = every;
     while !stop.load(Ordering::Acquire) {
-        std::thread::sleep(every);
+        sleep_unless_stopped(stop, wait);
         if stop.load(Ordering::Acquire) {
             break;
         }
         let Ok(mut conn) = connect() else { continue };
-        match look(&mut conn) {
+        let looked = look(&mut conn);
+        wait = match &looked {
+            Err(_) => (wait * 2).min(MAX_WAIT.max(every)),
+            Ok(_) => every,
+        };
+        match looked {
             Ok(Look::NotAllowed) => {
                 tracing::info!(
                     "storechat_conversations is left to autovacuum: this database user \
@@ -167,6 +181,18 @@ where
                 failing = true;
             }
         }
+    }
+}
+
+/// Sleeps `wait`, in steps short enough that a stop (the database handle
+/// dropped) ends the thread within a second even after a long back-off.
+fn sleep_unless_stopped(stop: &AtomicBool, wait: Duration) {
+    let step = Duration::from_secs(1);
+    let mut left = wait;
+    while !left.is_zero() && !stop.load(Ordering::Acquire) {
+        let now = left.min(step);
+        std::thread::sleep(now);
+        left -= now;
     }
 }
 
