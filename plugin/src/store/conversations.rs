@@ -248,12 +248,7 @@ pub fn store_activity(
     let row = || diesel::update(c::table.find(conversation.id));
     let status = c::status.eq(conversation.status.as_str());
     let updated = match conn {
-        AnyConnection::Sqlite(conn) if conversation.status == before => {
-            super::sqlite_write::execute(conn, row().set(activity()))?
-        }
-        AnyConnection::Sqlite(conn) => {
-            super::sqlite_write::execute(conn, row().set((status, activity())))?
-        }
+        AnyConnection::Sqlite(conn) => sqlite_store_activity(conn, conversation, before)?,
         // Loaded, not executed: see `CacheBySql`.
         AnyConnection::Postgresql(conn) => {
             CacheBySql(row().set((status, activity())).returning(c::id))
@@ -269,6 +264,56 @@ pub fn store_activity(
     }
     Ok(())
 }
+
+/// SQLite's activity update, written out (see `SQLITE_ACTIVITY`).
+fn sqlite_store_activity(
+    conn: &mut diesel::SqliteConnection,
+    conversation: &Conversation,
+    before: Status,
+) -> Result<i64, StoreError> {
+    use diesel::sql_types::{BigInt, Integer, Nullable, Text};
+    let mut stamp = super::sqlite_write::Stamp::default();
+    let sql = if conversation.status == before {
+        SQLITE_ACTIVITY
+    } else {
+        SQLITE_ACTIVITY_AND_STATUS
+    };
+    let update = diesel::sql_query(sql)
+        .bind::<Integer, _>(conversation.message_count)
+        .bind::<Nullable<BigInt>, _>(conversation.last_message_id)
+        .bind::<Text, _>(&conversation.last_message_preview)
+        .bind::<Nullable<Text>, _>(conversation.last_message_side.as_deref())
+        .bind::<Text, _>(stamp.of(conversation.last_message_at))
+        .bind::<Text, _>(stamp.of(conversation.updated_at))
+        .bind::<Integer, _>(conversation.unread_for_admin)
+        .bind::<Integer, _>(conversation.unread_for_user)
+        .bind::<BigInt, _>(conversation.admin_read_up_to)
+        .bind::<BigInt, _>(conversation.user_read_up_to)
+        .bind::<BigInt, _>(conversation.id);
+    if conversation.status == before {
+        super::sqlite_write::execute(conn, update)
+    } else {
+        super::sqlite_write::execute(conn, update.bind::<Text, _>(conversation.status.as_str()))
+    }
+}
+
+/// The conversation's row after a message, on SQLite, as a fixed text:
+/// diesel then finds its prepared statement without building the UPDATE
+/// from its columns first, and the times are formatted once (`Stamp`).
+/// The status is named only when it changed: SQLite rewrites the entry of
+/// every index whose columns the `SET` names, changed or not, and the
+/// status leads two indexes.
+const SQLITE_ACTIVITY: &str = "UPDATE storechat_conversations SET message_count = ?1, \
+     last_message_id = ?2, last_message_preview = ?3, last_message_side = ?4, \
+     last_message_at = ?5, updated_at = ?6, unread_for_admin = ?7, unread_for_user = ?8, \
+     admin_read_up_to = ?9, user_read_up_to = ?10 WHERE id = ?11";
+
+/// [`SQLITE_ACTIVITY`] and the status, bound last (`?12`).
+const SQLITE_ACTIVITY_AND_STATUS: &str = "UPDATE storechat_conversations SET \
+     message_count = ?1, last_message_id = ?2, last_message_preview = ?3, \
+     last_message_side = ?4, last_message_at = ?5, updated_at = ?6, unread_for_admin = ?7, \
+     unread_for_user = ?8, admin_read_up_to = ?9, user_read_up_to = ?10, status = ?12 \
+     WHERE id = ?11";
 
 /// [`store_activity`] for several conversations at once: one statement on
 /// PostgreSQL (a round trip and an executor start per conversation saved;

@@ -35,6 +35,43 @@ pub struct NewMessage {
     pub created_at: NaiveDateTime,
 }
 
+impl NewMessage {
+    /// The row this message became under `id`: what reading it back would
+    /// give (nothing else writes a message's row in its transaction, and
+    /// its other columns start empty).
+    fn stored_as(&self, id: MessageId) -> Result<Message, StoreError> {
+        let invalid = |e: crate::domain::ValidationError| {
+            StoreError::Unavailable(format!("a message was stored with {e}"))
+        };
+        Ok(Message {
+            id,
+            conversation_id: self.conversation_id,
+            sender_id: self.sender_id.clone(),
+            sender_side: Side::try_from(self.sender_side.clone()).map_err(invalid)?,
+            sender_name: self.sender_name.clone(),
+            kind: super::MessageKind::try_from(self.kind.clone()).map_err(invalid)?,
+            body: self.body.clone(),
+            reply_to_id: self.reply_to_id,
+            client_msg_id: self.client_msg_id.clone(),
+            created_at: self.created_at,
+            edited_at: None,
+            deleted_at: None,
+            deleted_by: None,
+        })
+    }
+}
+
+/// SQLite's one-row insert of `insert_unless_retried`, written out: its
+/// text never varies, so diesel finds the prepared statement without
+/// building the statement from its parts for every message first (with the
+/// read of the row back that `stored_as` replaces, a sixth of the writer's
+/// time at 6,000 messages a second). The timestamp is bound as the text
+/// diesel writes for a `Timestamp` on SQLite (`Stamp`).
+const SQLITE_INSERT_UNLESS_RETRIED: &str = "INSERT INTO storechat_messages \
+     (conversation_id, sender_id, sender_side, sender_name, kind, body, reply_to_id, \
+     client_msg_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) \
+     ON CONFLICT (sender_id, client_msg_id) DO NOTHING";
+
 /// Inserts a message.
 pub fn insert(conn: &mut AnyConnection, new: &NewMessage) -> Result<Message, StoreError> {
     let insert = diesel::insert_into(m::table).values(new);
@@ -69,13 +106,26 @@ pub fn insert_unless_retried(
         // no round trip there, so each row uses the cached one-row INSERT.
         AnyConnection::Sqlite(c) => {
             let mut rows = Vec::with_capacity(new.len());
+            let mut stamp = super::sqlite_write::Stamp::default();
             for n in new {
-                let insert = diesel::insert_into(m::table)
-                    .values(n)
-                    .on_conflict((m::sender_id, m::client_msg_id))
-                    .do_nothing();
+                let insert = diesel::sql_query(SQLITE_INSERT_UNLESS_RETRIED)
+                    .bind::<diesel::sql_types::BigInt, _>(n.conversation_id)
+                    .bind::<diesel::sql_types::Nullable<diesel::sql_types::Text>, _>(
+                        n.sender_id.as_deref(),
+                    )
+                    .bind::<diesel::sql_types::Text, _>(&n.sender_side)
+                    .bind::<diesel::sql_types::Text, _>(&n.sender_name)
+                    .bind::<diesel::sql_types::Text, _>(&n.kind)
+                    .bind::<diesel::sql_types::Text, _>(&n.body)
+                    .bind::<diesel::sql_types::Nullable<diesel::sql_types::BigInt>, _>(
+                        n.reply_to_id,
+                    )
+                    .bind::<diesel::sql_types::Nullable<diesel::sql_types::Text>, _>(
+                        n.client_msg_id.as_deref(),
+                    )
+                    .bind::<diesel::sql_types::Text, _>(stamp.of(n.created_at));
                 if let Some(id) = super::sqlite_write::insert_unless_present(c, insert)? {
-                    rows.push(m::table.find(id).first::<Message>(c)?);
+                    rows.push(n.stored_as(id)?);
                 }
             }
             rows

@@ -54,6 +54,14 @@ pub fn insert(conn: &mut AnyConnection, new: &NewNotification) -> Result<Notific
     ))?)
 }
 
+/// SQLite's one-row insert of [`insert_many`], written out: its text never
+/// varies, so diesel finds the prepared statement without building the
+/// INSERT from its columns for every row, and nothing reads the new ids
+/// back (nobody needs them).
+const SQLITE_INSERT: &str = "INSERT INTO storechat_notifications \
+     (recipient_side, recipient_id, kind, conversation_id, message_id, title, body, created_at) \
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+
 /// Inserts several notifications with one statement.
 pub fn insert_many(conn: &mut AnyConnection, new: &[NewNotification]) -> Result<(), StoreError> {
     if new.is_empty() {
@@ -64,10 +72,22 @@ pub fn insert_many(conn: &mut AnyConnection, new: &[NewNotification]) -> Result<
     let inserted = match conn {
         // As in `messages::insert_many`: one cached statement per row.
         AnyConnection::Sqlite(c) => {
+            use diesel::sql_types::{BigInt, Nullable, Text};
+            let mut stamp = super::sqlite_write::Stamp::default();
+            let mut stored = 0;
             for one in new {
-                super::sqlite_write::insert(c, diesel::insert_into(n::table).values(one))?;
+                let insert = diesel::sql_query(SQLITE_INSERT)
+                    .bind::<Text, _>(&one.recipient_side)
+                    .bind::<Nullable<Text>, _>(one.recipient_id.as_deref())
+                    .bind::<Text, _>(&one.kind)
+                    .bind::<BigInt, _>(one.conversation_id)
+                    .bind::<Nullable<BigInt>, _>(one.message_id)
+                    .bind::<Text, _>(&one.title)
+                    .bind::<Text, _>(&one.body)
+                    .bind::<Text, _>(stamp.of(one.created_at));
+                stored += super::sqlite_write::execute(c, insert)?;
             }
-            new.len()
+            usize::try_from(stored).unwrap_or(0)
         }
         AnyConnection::Postgresql(c) => {
             let insert = diesel::insert_into(n::table).values(new).returning(n::id);

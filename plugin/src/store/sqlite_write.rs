@@ -88,3 +88,65 @@ where
         ))),
     }
 }
+
+/// A `Timestamp` as diesel stores it on SQLite (`%F %T%.f`), formatted once
+/// for the rows of a batch that share it (they are written at the same
+/// `now`): chrono's formatting parses its format string every time.
+#[derive(Debug, Default)]
+pub(crate) struct Stamp {
+    last: Option<(chrono::NaiveDateTime, String)>,
+}
+
+impl Stamp {
+    /// The stored text of `at`.
+    pub fn of(&mut self, at: chrono::NaiveDateTime) -> String {
+        match &self.last {
+            Some((seen, text)) if *seen == at => text.clone(),
+            _ => {
+                let text = at.format(TIMESTAMP_FORMAT).to_string();
+                self.last = Some((at, text.clone()));
+                text
+            }
+        }
+    }
+}
+
+/// diesel's text form of a `Timestamp` on SQLite.
+const TIMESTAMP_FORMAT: &str = "%F %T%.f";
+
+#[cfg(test)]
+mod tests {
+    use super::Stamp;
+    use diesel::prelude::*;
+    use diesel::sql_types::{Text, Timestamp};
+
+    #[derive(QueryableByName)]
+    struct Stored {
+        #[diesel(sql_type = Text)]
+        text: String,
+    }
+
+    /// A row written with `Stamp`'s text must read back as the same time
+    /// and sort with the rows diesel wrote itself.
+    #[test]
+    fn stamps_are_the_text_diesel_stores_for_a_timestamp() {
+        let mut conn = SqliteConnection::establish(":memory:").expect("open");
+        let mut stamp = Stamp::default();
+        let times = [
+            chrono::NaiveDate::from_ymd_opt(2026, 12, 6)
+                .and_then(|d| d.and_hms_nano_opt(21, 4, 5, 123_456_789)),
+            chrono::NaiveDate::from_ymd_opt(2026, 1, 2).and_then(|d| d.and_hms_opt(3, 4, 5)),
+            chrono::NaiveDate::from_ymd_opt(1999, 12, 31)
+                .and_then(|d| d.and_hms_micro_opt(23, 59, 59, 500_000)),
+        ];
+        for at in times.into_iter().map(|t| t.expect("valid time")) {
+            let by_diesel: Stored = diesel::sql_query("SELECT CAST(? AS TEXT) AS text")
+                .bind::<Timestamp, _>(at)
+                .get_result(&mut conn)
+                .expect("diesel's text");
+            assert_eq!(stamp.of(at), by_diesel.text);
+            // Twice: the second comes from the remembered text.
+            assert_eq!(stamp.of(at), by_diesel.text);
+        }
+    }
+}

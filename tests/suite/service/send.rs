@@ -22,7 +22,49 @@ on_both_backends!(
     a_burst_across_many_conversations_keeps_each_ones_counters,
     retries_in_a_burst_are_answered_with_their_first_tries,
     a_retry_after_the_conversation_closed_gets_its_first_try,
+    what_a_send_answers_is_the_message_as_stored,
 );
+
+/// The message a send answers with (the ack, the live frame, the page) is
+/// built from what was written, not read back: it must be exactly the row
+/// a later read finds, alone or in a group, with or without a client id or
+/// a quote, with any text.
+async fn what_a_send_answers_is_the_message_as_stored(t: TestChat) {
+    let s = t.service();
+    let opened = open_as(s, &alice(), "As stored").await;
+    let id = opened.conversation.id;
+    let first = opened.message.id;
+    let mut answered = vec![send(s, &ann(), id, "A lone reply").await.message];
+    let mut tasks = Vec::new();
+    for n in 0..30 {
+        let s = s.clone();
+        tasks.push(tokio::spawn(async move {
+            let actor = if n % 3 == 0 { ann() } else { alice() };
+            let body = format!("Line {n}: \"quoted\" <b>&</b> ünïcödé 🔥\nsecond line");
+            let mut input = if n % 2 == 0 {
+                text_with_id(&body, &format!("as-stored-{n}"))
+            } else {
+                text(&body)
+            };
+            if n % 4 == 0 {
+                input.reply_to = Some(first);
+            }
+            s.send_message(&actor, id, input).await
+        }));
+    }
+    for task in tasks {
+        let sent = task.await.expect("task").expect("sent");
+        assert!(sent.created);
+        answered.push(sent.message);
+    }
+    answered.sort_by_key(|m| m.id);
+    let (_, stored, more) = s
+        .messages_after(&alice(), id, first, 100)
+        .await
+        .expect("reads back");
+    assert!(!more);
+    assert_eq!(answered, stored);
+}
 
 /// Concurrent sends are written in groups with set-based statements; what
 /// they leave behind must be what the same messages sent one after another
