@@ -26,15 +26,29 @@ pub async fn connect(url: &str, user: &str, nodelay: bool) -> anyhow::Result<Ws>
     request
         .headers_mut()
         .insert(USER_HEADER, HeaderValue::from_str(user)?);
-    let (mut ws, _) = tokio_tungstenite::connect_async_with_config(request, None, nodelay)
-        .await
-        .with_context(|| format!("opening the WebSocket of {user}"))?;
+    let (mut ws, _) =
+        tokio_tungstenite::connect_async_with_config(request, Some(config()), nodelay)
+            .await
+            .with_context(|| format!("opening the WebSocket of {user}"))?;
     match tokio::time::timeout(Duration::from_secs(30), ws.next()).await {
         Ok(Some(Ok(Message::Text(text)))) if text.starts_with("{\"type\":\"hello\"") => Ok(ws),
         Ok(other) => bail!("{user}: expected hello, got {other:?}"),
         Err(_) => bail!("{user}: no hello within 30 s"),
     }
 }
+
+/// The clients' settings. tungstenite zero-fills its whole read buffer's
+/// free space before every read (128 KiB by default): with thousands of
+/// frames a second that memset was a sixth of the load tool's CPU, taken
+/// from the cores it shares with the server. The server's frames are a
+/// few hundred bytes; a larger one is still read, in several reads.
+fn config() -> tokio_tungstenite::tungstenite::protocol::WebSocketConfig {
+    tokio_tungstenite::tungstenite::protocol::WebSocketConfig::default()
+        .read_buffer_size(READ_BUFFER)
+}
+
+/// Bytes a client reads at once.
+const READ_BUFFER: usize = 8 * 1024;
 
 /// The fields of a server frame the load tool reads; everything else in
 /// the frame is skipped by the parser.
