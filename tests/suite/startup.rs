@@ -177,3 +177,64 @@ async fn sqlite_s_log_starts_over_while_writes_never_pause() {
         "the log stays bounded under sustained writes: it reached {largest} bytes"
     );
 }
+
+#[derive(QueryableByName)]
+struct PageSize {
+    #[diesel(sql_type = BigInt)]
+    page_size: i64,
+}
+
+fn page_size(conn: &mut storechat::store::AnyConnection) -> Result<i64, StoreError> {
+    let size: PageSize = diesel::sql_query("PRAGMA page_size").get_result(conn)?;
+    Ok(size.page_size)
+}
+
+/// A database the plugin creates gets its smaller pages (half the bytes
+/// written per message); one that exists keeps its own page size and
+/// works as before.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn new_sqlite_databases_get_small_pages_and_old_ones_keep_theirs() {
+    let fresh = TestChat::sqlite().await;
+    let size = fresh
+        .service()
+        .db()
+        .read(page_size)
+        .await
+        .expect("page size");
+    assert_eq!(size, i64::from(storechat::store::SQLITE_PAGE_SIZE));
+
+    // A shop's database from before: SQLite's default pages, a table of
+    // the shop's own, then the plugin.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("shop.db");
+    {
+        let mut shop = SqliteConnection::establish(&file.display().to_string()).expect("open");
+        diesel::sql_query("PRAGMA page_size = 4096")
+            .execute(&mut shop)
+            .expect("page size");
+        diesel::sql_query("CREATE TABLE shop_orders (id INTEGER PRIMARY KEY, total TEXT)")
+            .execute(&mut shop)
+            .expect("shop table");
+    }
+    let chat = start(&format!("sqlite://{}", file.display()), SECRET)
+        .await
+        .expect("starts on the shop's database");
+    chat.run_migrations().await.expect("migrates");
+    let size = chat
+        .service()
+        .db()
+        .read(page_size)
+        .await
+        .expect("page size");
+    assert_eq!(size, 4096, "an existing database keeps its pages");
+    let customer = crate::support::alice();
+    let input =
+        storechat::service::OpenConversation::parse("Old pages", "Still works?", None, None)
+            .expect("valid");
+    let opened = chat
+        .service()
+        .open_conversation(&customer, input)
+        .await
+        .expect("a conversation opens on the old database");
+    assert_eq!(opened.message.body, "Still works?");
+}

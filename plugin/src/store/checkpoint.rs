@@ -39,7 +39,8 @@ const EVERY: Duration = Duration::from_millis(500);
 /// within this long of a reclaim, the writer finds them cached again.
 const KEEP_CACHED_EVERY: Duration = Duration::from_millis(100);
 /// Frames the log may hold before the writer is asked to finish a
-/// checkpoint so that it starts over: about 128 MiB of 4 KiB pages. Each
+/// checkpoint so that it starts over: about 64 MiB of the 2 KiB pages of a
+/// database the plugin created (128 MiB of SQLite's default 4 KiB). Each
 /// catch-up pauses the writer for a few milliseconds (mostly two fsyncs,
 /// which the kernel's writeback throttling can stretch): at 1,000 messages
 /// a second a log of 32 MiB paid that twice a second and a tenth of the

@@ -22,7 +22,9 @@ mod vacuum;
 mod wal_cache;
 mod writer;
 
-pub use connection::{AnyConnection, Backend, Db, PoolOptions, write_transaction};
+pub use connection::{
+    AnyConnection, Backend, Db, PoolOptions, SQLITE_PAGE_SIZE, write_transaction,
+};
 pub(crate) use connection::{CacheBySql, cached_by_sql, on_backend, redact};
 pub use models::{Conversation, Message, MessageKind, Notification};
 pub(crate) use writer::GroupWrite;
