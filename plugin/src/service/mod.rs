@@ -250,5 +250,6 @@ pub(crate) fn new_message_notification(
         title: crate::domain::preview_text(&title, 160),
         body: crate::domain::preview_text(&message.body, 200),
         created_at: message.created_at,
+        read_at: None,
     }
 }

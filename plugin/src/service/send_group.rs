@@ -181,10 +181,16 @@ impl GroupWrite for SendGroup {
             .iter()
             .filter_map(|id| Some((conversations.get(id)?, *before.get(id)?)))
             .collect();
-        store::conversations::store_activity_many(conn, &activity)?;
-        store::notifications::insert_many(conn, &notifications)?;
+        store::send_writes::write(
+            conn,
+            store::send_writes::AfterMessages {
+                activity,
+                notifications,
+                read_up_to,
+                now,
+            },
+        )?;
         queue_emails(conn, &touched, &emails, now)?;
-        mark_writers_read(conn, &read_up_to, now)?;
         Ok(outcomes)
     }
 }
@@ -360,37 +366,5 @@ fn queue_emails(
             )?;
         }
     }
-    Ok(())
-}
-
-/// Marks each writer's own notifications about the conversation read up to
-/// their newest message of the group.
-fn mark_writers_read(
-    conn: &mut AnyConnection,
-    read_up_to: &[(Inbox, i64, MessageId)],
-    now: chrono::NaiveDateTime,
-) -> Result<(), StoreError> {
-    if read_up_to.is_empty() {
-        return Ok(());
-    }
-    let mut pairs: Vec<(i64, &str)> = read_up_to
-        .iter()
-        .map(|(inbox, c, _)| (*c, inbox.side.as_str()))
-        .collect();
-    pairs.sort_unstable();
-    pairs.dedup();
-    let unread = store::notifications::unread_about(conn, &pairs)?;
-    let ids: Vec<i64> = unread
-        .iter()
-        .filter(|n| {
-            read_up_to.iter().any(|(inbox, conversation, up_to)| {
-                n.conversation_id == *conversation
-                    && n.message_id.is_some_and(|m| m <= *up_to)
-                    && inbox.holds(&n.recipient_side, n.recipient_id.as_deref())
-            })
-        })
-        .map(|n| n.id)
-        .collect();
-    store::notifications::mark_ids_read(conn, &ids, now)?;
     Ok(())
 }

@@ -335,54 +335,7 @@ pub fn store_activity_many(
         }
     };
     let conversations: Vec<&Conversation> = activity.iter().map(|(c, _)| *c).collect();
-    use diesel::sql_types::{Array, BigInt, Integer, Nullable, Text, Timestamp};
-    let column =
-        |f: fn(&Conversation) -> i64| conversations.iter().map(|c| f(c)).collect::<Vec<_>>();
-    let counts =
-        |f: fn(&Conversation) -> i32| conversations.iter().map(|c| f(c)).collect::<Vec<_>>();
-    let update = diesel::sql_query(ACTIVITY_SQL)
-        .bind::<Array<BigInt>, _>(column(|c| c.id))
-        .bind::<Array<Text>, _>(
-            conversations
-                .iter()
-                .map(|c| c.status.as_str())
-                .collect::<Vec<_>>(),
-        )
-        .bind::<Array<Integer>, _>(counts(|c| c.message_count))
-        .bind::<Array<Nullable<BigInt>>, _>(
-            conversations
-                .iter()
-                .map(|c| c.last_message_id)
-                .collect::<Vec<_>>(),
-        )
-        .bind::<Array<Text>, _>(
-            conversations
-                .iter()
-                .map(|c| c.last_message_preview.as_str())
-                .collect::<Vec<_>>(),
-        )
-        .bind::<Array<Nullable<Text>>, _>(
-            conversations
-                .iter()
-                .map(|c| c.last_message_side.as_deref())
-                .collect::<Vec<_>>(),
-        )
-        .bind::<Array<Timestamp>, _>(
-            conversations
-                .iter()
-                .map(|c| c.last_message_at)
-                .collect::<Vec<_>>(),
-        )
-        .bind::<Array<Timestamp>, _>(
-            conversations
-                .iter()
-                .map(|c| c.updated_at)
-                .collect::<Vec<_>>(),
-        )
-        .bind::<Array<Integer>, _>(counts(|c| c.unread_for_admin))
-        .bind::<Array<Integer>, _>(counts(|c| c.unread_for_user))
-        .bind::<Array<BigInt>, _>(column(|c| c.admin_read_up_to))
-        .bind::<Array<BigInt>, _>(column(|c| c.user_read_up_to));
+    let update = bind_activity_arrays!(diesel::sql_query(ACTIVITY_SQL), &conversations);
     // Loaded, not executed: see `CacheBySql`.
     let updated = CacheBySql(update).load::<UpdatedId>(pg)?.len();
     if updated != conversations.len() {
@@ -397,20 +350,87 @@ pub fn store_activity_many(
 }
 
 /// [`store_activity_many`]'s statement on PostgreSQL: one row per
-/// conversation from the arrays, joined on the primary key.
-const ACTIVITY_SQL: &str = "UPDATE storechat_conversations AS c SET \
-    status = v.status, message_count = v.message_count, \
-    last_message_id = v.last_message_id, last_message_preview = v.last_message_preview, \
-    last_message_side = v.last_message_side, last_message_at = v.last_message_at, \
-    updated_at = v.updated_at, unread_for_admin = v.unread_for_admin, \
-    unread_for_user = v.unread_for_user, admin_read_up_to = v.admin_read_up_to, \
-    user_read_up_to = v.user_read_up_to \
-    FROM unnest($1::bigint[], $2::text[], $3::int[], $4::bigint[], $5::text[], $6::text[], \
-    $7::timestamp[], $8::timestamp[], $9::int[], $10::int[], $11::bigint[], $12::bigint[]) \
-    AS v(id, status, message_count, last_message_id, last_message_preview, last_message_side, \
-    last_message_at, updated_at, unread_for_admin, unread_for_user, admin_read_up_to, \
-    user_read_up_to) \
-    WHERE c.id = v.id RETURNING c.id";
+/// conversation from the arrays, joined on the primary key (a macro, so
+/// that `send_writes` can build on its text).
+macro_rules! activity_sql {
+    () => {
+        "UPDATE storechat_conversations AS c SET \
+        status = v.status, message_count = v.message_count, \
+        last_message_id = v.last_message_id, last_message_preview = v.last_message_preview, \
+        last_message_side = v.last_message_side, last_message_at = v.last_message_at, \
+        updated_at = v.updated_at, unread_for_admin = v.unread_for_admin, \
+        unread_for_user = v.unread_for_user, admin_read_up_to = v.admin_read_up_to, \
+        user_read_up_to = v.user_read_up_to \
+        FROM unnest($1::bigint[], $2::text[], $3::int[], $4::bigint[], $5::text[], $6::text[], \
+        $7::timestamp[], $8::timestamp[], $9::int[], $10::int[], $11::bigint[], $12::bigint[]) \
+        AS v(id, status, message_count, last_message_id, last_message_preview, last_message_side, \
+        last_message_at, updated_at, unread_for_admin, unread_for_user, admin_read_up_to, \
+        user_read_up_to) \
+        WHERE c.id = v.id RETURNING c.id"
+    };
+}
+pub(crate) use activity_sql;
+
+const ACTIVITY_SQL: &str = activity_sql!();
+
+/// Binds the conversations' new activity to `$1`–`$12` of
+/// [`activity_sql!`], as arrays.
+macro_rules! bind_activity_arrays {
+    ($query:expr, $conversations:expr) => {{
+        use diesel::sql_types::{Array, BigInt, Integer, Nullable, Text, Timestamp};
+        let conversations: &[&$crate::store::Conversation] = $conversations;
+        let ids = |f: fn(&$crate::store::Conversation) -> i64| {
+            conversations.iter().map(|c| f(c)).collect::<Vec<_>>()
+        };
+        let counts = |f: fn(&$crate::store::Conversation) -> i32| {
+            conversations.iter().map(|c| f(c)).collect::<Vec<_>>()
+        };
+        $query
+            .bind::<Array<BigInt>, _>(ids(|c| c.id))
+            .bind::<Array<Text>, _>(
+                conversations
+                    .iter()
+                    .map(|c| c.status.as_str())
+                    .collect::<Vec<_>>(),
+            )
+            .bind::<Array<Integer>, _>(counts(|c| c.message_count))
+            .bind::<Array<Nullable<BigInt>>, _>(
+                conversations
+                    .iter()
+                    .map(|c| c.last_message_id)
+                    .collect::<Vec<_>>(),
+            )
+            .bind::<Array<Text>, _>(
+                conversations
+                    .iter()
+                    .map(|c| c.last_message_preview.as_str())
+                    .collect::<Vec<_>>(),
+            )
+            .bind::<Array<Nullable<Text>>, _>(
+                conversations
+                    .iter()
+                    .map(|c| c.last_message_side.as_deref())
+                    .collect::<Vec<_>>(),
+            )
+            .bind::<Array<Timestamp>, _>(
+                conversations
+                    .iter()
+                    .map(|c| c.last_message_at)
+                    .collect::<Vec<_>>(),
+            )
+            .bind::<Array<Timestamp>, _>(
+                conversations
+                    .iter()
+                    .map(|c| c.updated_at)
+                    .collect::<Vec<_>>(),
+            )
+            .bind::<Array<Integer>, _>(counts(|c| c.unread_for_admin))
+            .bind::<Array<Integer>, _>(counts(|c| c.unread_for_user))
+            .bind::<Array<BigInt>, _>(ids(|c| c.admin_read_up_to))
+            .bind::<Array<BigInt>, _>(ids(|c| c.user_read_up_to))
+    }};
+}
+pub(crate) use bind_activity_arrays;
 
 /// A row of [`ACTIVITY_SQL`]'s `RETURNING`.
 #[derive(QueryableByName)]

@@ -16,6 +16,7 @@ pub mod outbox;
 mod plan_stability;
 pub mod prefs;
 pub(crate) mod schema;
+pub(crate) mod send_writes;
 pub mod settings;
 mod sqlite_write;
 mod vacuum;

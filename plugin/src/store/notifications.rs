@@ -41,6 +41,9 @@ pub struct NewNotification {
     pub body: String,
     /// Created at.
     pub created_at: NaiveDateTime,
+    /// Read at: set when its reader answered in the same transaction (a
+    /// group of sends in which they replied after it), else `None`.
+    pub read_at: Option<NaiveDateTime>,
 }
 
 /// Inserts a notification.
@@ -59,8 +62,8 @@ pub fn insert(conn: &mut AnyConnection, new: &NewNotification) -> Result<Notific
 /// INSERT from its columns for every row, and nothing reads the new ids
 /// back (nobody needs them).
 const SQLITE_INSERT: &str = "INSERT INTO storechat_notifications \
-     (recipient_side, recipient_id, kind, conversation_id, message_id, title, body, created_at) \
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+     (recipient_side, recipient_id, kind, conversation_id, message_id, title, body, created_at, \
+     read_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
 /// Inserts several notifications with one statement.
 pub fn insert_many(conn: &mut AnyConnection, new: &[NewNotification]) -> Result<(), StoreError> {
@@ -84,7 +87,8 @@ pub fn insert_many(conn: &mut AnyConnection, new: &[NewNotification]) -> Result<
                     .bind::<Nullable<BigInt>, _>(one.message_id)
                     .bind::<Text, _>(&one.title)
                     .bind::<Text, _>(&one.body)
-                    .bind::<Text, _>(stamp.of(one.created_at));
+                    .bind::<Text, _>(stamp.of(one.created_at))
+                    .bind::<Nullable<Text>, _>(one.read_at.map(|at| stamp.of(at)));
                 stored += super::sqlite_write::execute(c, insert)?;
             }
             usize::try_from(stored).unwrap_or(0)
