@@ -57,12 +57,17 @@ const RETRY_MAX: Duration = Duration::from_secs(30);
 const KEEPALIVE: Duration = Duration::from_secs(30);
 const KEEPALIVE_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// Sends one notice per payload, after commit, in its own tiny transaction.
-/// The scope is the oid of this search path's conversations table: the same
-/// for every process on these tables, different for another schema.
-const NOTIFY_SQL: &str = "SELECT pg_notify('storechat_events', \
+/// Sends one notice per payload, after commit, in its own tiny transaction,
+/// and counts them. The scope is the oid of this search path's
+/// conversations table: the same for every process on these tables,
+/// different for another schema. The notices are sent in a `WITH` clause:
+/// one with a volatile function is always run in full, so counting its rows
+/// cannot skip the calls, and a statement with a result can be loaded (see
+/// `CacheBySql`).
+const NOTIFY_SQL: &str = "WITH sent AS (SELECT pg_notify('storechat_events', \
      (jsonb_build_object('scope', 'storechat_conversations'::regclass::oid::bigint) \
-     || p::jsonb)::text) FROM unnest($1::text[]) AS p";
+     || p::jsonb)::text) FROM unnest($1::text[]) AS p) \
+     SELECT count(*) AS sent FROM sent";
 const SCOPE_SQL: &str = "'storechat_conversations'::regclass::oid::bigint";
 
 /// The kinds of notices. A kind this process does not know (sent by a newer
@@ -508,14 +513,30 @@ async fn send(
     }
 }
 
+/// What [`NOTIFY_SQL`] counted.
+#[derive(QueryableByName)]
+struct Sent {
+    #[diesel(sql_type = BigInt)]
+    sent: i64,
+}
+
 /// `pg_notify` for each payload, in one autocommit statement on a pooled
-/// connection: never inside the event's own transaction.
+/// connection: never inside the event's own transaction. The statement is
+/// prepared once per connection: parsed afresh, it cost a second round
+/// trip and a parse for every batch of notices.
 async fn notify(db: &Db, payloads: Vec<String>) -> Result<(), StoreError> {
     db.with_connection(move |conn| {
         if let AnyConnection::Postgresql(pg) = conn {
-            diesel::sql_query(NOTIFY_SQL)
-                .bind::<Array<Text>, _>(payloads)
-                .execute(pg)?;
+            let wanted = payloads.len();
+            let counted: Sent =
+                store::CacheBySql(diesel::sql_query(NOTIFY_SQL).bind::<Array<Text>, _>(payloads))
+                    .get_result(pg)?;
+            if counted.sent != wanted as i64 {
+                return Err(StoreError::Unavailable(format!(
+                    "{} of {wanted} notices sent",
+                    counted.sent
+                )));
+            }
         }
         Ok(())
     })
