@@ -690,6 +690,16 @@ fn details(o: &Outcome) -> String {
         ms(o.lag.p99),
         ms(o.lag.max),
     );
+    let w = &o.wake_late;
+    let _ = writeln!(
+        out,
+        "  - the machine's wake-up floor: a thread with nothing else to do woke from 2 ms sleeps late by p50 {} / p99 {} / p99.9 {} / max {} ms ({} sleeps in the window)",
+        ms(w.p50),
+        ms(w.p99),
+        ms(w.p999),
+        ms(w.max),
+        w.count,
+    );
     let sql = &o.sql;
     let sql_line = if sql.commits > 0 {
         let per = |ns: u64| ns as f64 / sql.commits as f64 / 1e6;

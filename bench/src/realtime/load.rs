@@ -18,6 +18,7 @@ use super::client::{self, Frame, Ws};
 use super::host;
 use super::procfs::{self, Cpu, CpuUse, Io, MachineCpu, PgProcesses};
 use super::server::{Server, Stats};
+use super::wake_probe::WakeProbe;
 
 /// What to run.
 #[derive(Debug, Clone)]
@@ -459,6 +460,9 @@ pub struct Outcome {
     pub ack_latency: Percentiles,
     /// Sent minus due: how far the generator was behind its clock.
     pub lag: Percentiles,
+    /// How late a thread with nothing else to do woke from 2 ms sleeps
+    /// during the window ([`WakeProbe`]).
+    pub wake_late: Percentiles,
     /// Acks (of new messages) received per second during the window,
     /// whichever messages they answered.
     pub acked_per_second: f64,
@@ -660,6 +664,7 @@ pub async fn run(server: &Server, options: &LoadOptions) -> anyhow::Result<Outco
         )));
     }
 
+    let probe = WakeProbe::start(measured_start).context("starting the wake-up probe")?;
     // The clock: one thread hands each message to its customer when it is
     // due, whatever happened to the earlier ones.
     let clock_ledger = ledger.clone();
@@ -739,6 +744,10 @@ pub async fn run(server: &Server, options: &LoadOptions) -> anyhow::Result<Outco
             .unwrap_or(now + Duration::from_millis(10));
         tokio::time::sleep_until(wake.into()).await;
     }
+    // The window is over: so is the probe's.
+    let wake_late = tokio::task::spawn_blocking(move || probe.finish())
+        .await
+        .unwrap_or_default();
     let _ = tokio::task::spawn_blocking(move || clock.join()).await;
     let mut sinks = Vec::with_capacity(writers.len());
     for writer in writers {
@@ -814,6 +823,7 @@ pub async fn run(server: &Server, options: &LoadOptions) -> anyhow::Result<Outco
     outcome.postgres_io = postgres.map(|(_, io)| io);
     outcome.server_io = server_io;
     outcome.sql = sql;
+    outcome.wake_late = wake_late;
     Ok(outcome)
 }
 

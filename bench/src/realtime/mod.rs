@@ -9,3 +9,4 @@ pub mod idle;
 pub mod load;
 pub mod procfs;
 pub mod server;
+pub mod wake_probe;
