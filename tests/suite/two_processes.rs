@@ -420,6 +420,81 @@ async fn a_listener_that_loses_its_connection_reconnects() {
     assert_eq!(staff.message(again).await["message"]["body"], "Hello again");
 }
 
+/// The notices on the channel about the tables of `schema`, as JSON, that
+/// `watcher` (a plain `LISTEN`ing connection) has received so far.
+fn notices_about(watcher: &mut diesel::PgConnection, schema: &str) -> Vec<Value> {
+    use diesel::{RunQueryDsl, sql_types::BigInt};
+    // A query reads whatever the server sent meanwhile.
+    let scope: i64 = diesel::select(diesel::dsl::sql::<BigInt>(&format!(
+        "'{schema}.storechat_conversations'::regclass::oid::bigint"
+    )))
+    .get_result(watcher)
+    .expect("scope");
+    watcher
+        .notifications_iter()
+        .filter_map(Result::ok)
+        .filter_map(|n| serde_json::from_str::<Value>(&n.payload).ok())
+        .filter(|notice| notice["scope"].as_i64() == Some(scope))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_process_alone_sends_no_notices_until_another_one_listens() {
+    use diesel::{Connection, PgConnection, RunQueryDsl};
+    let Some(a) = TestChat::postgres().await else {
+        return;
+    };
+    let schema = a.pg_schema().expect("a PostgreSQL schema").to_owned();
+    let admin_url = std::env::var(crate::support::backend::PG_URL_VAR).expect("set");
+    let mut watcher = PgConnection::establish(&admin_url).expect("connects");
+    diesel::sql_query(format!("LISTEN {}", storechat::realtime::fanout::CHANNEL))
+        .execute(&mut watcher)
+        .expect("listens");
+    let (url_a, _server_a) = serve(&a.chat);
+    let id = open_conversation(&a.chat, "Alone").await;
+    let mut customer = Client::open(&url_a, "u-alice").await;
+    customer
+        .send(json!({"type": "send", "conversation_id": id, "client_msg_id": "a-1", "body": "Anyone?"}))
+        .await;
+    customer.next_of("ack").await;
+    tokio::time::sleep(SETTLE).await;
+    // Only its own hello when its listener connected; no event.
+    let alone = notices_about(&mut watcher, &schema);
+    assert!(
+        alone.iter().all(|n| n["kind"] == "hello"),
+        "nobody else listens: no notices of events: {alone:?}"
+    );
+
+    // A second process announces itself, the first answers, and from then
+    // on each tells the other.
+    let b = a.another_instance(|_| {}).await;
+    let (url_b, _server_b) = serve(&b);
+    let mut staff = Client::open(&url_b, "u-ann").await;
+    typing_reaches(&mut customer, &mut staff, id).await;
+    customer
+        .send(
+            json!({"type": "send", "conversation_id": id, "client_msg_id": "a-2", "body": "Now?"}),
+        )
+        .await;
+    let sent = customer.next_of("ack").await["message_id"]
+        .as_i64()
+        .expect("message id");
+    assert_eq!(staff.message(sent).await["message"]["body"], "Now?");
+    let together = notices_about(&mut watcher, &schema);
+    let kinds: Vec<&str> = together.iter().filter_map(|n| n["kind"].as_str()).collect();
+    assert!(
+        kinds.contains(&"hello"),
+        "the second process said hello: {kinds:?}"
+    );
+    assert!(kinds.contains(&"here"), "the first answered: {kinds:?}");
+    assert!(
+        together
+            .iter()
+            .any(|n| n["kind"] == "message_created" && n["message"].as_i64() == Some(sent)),
+        "the message's notice went out: {together:?}"
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn edits_and_reactions_cross_processes_too() {
     let Some((a, _b, url_a, url_b, _servers)) = two_processes().await else {

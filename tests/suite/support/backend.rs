@@ -100,6 +100,14 @@ impl TestChat {
     pub fn service(&self) -> &ChatService {
         self.chat.service()
     }
+
+    /// The PostgreSQL schema of this chat's tables (`None` on SQLite).
+    pub fn pg_schema(&self) -> Option<&str> {
+        match &self.cleanup {
+            Cleanup::Postgres { schema, .. } => Some(schema),
+            _ => None,
+        }
+    }
 }
 
 impl Drop for TestChat {
