@@ -191,13 +191,16 @@ impl GroupWrite for SendGroup {
             },
         )?;
         queue_emails(conn, &touched, &emails, now)?;
+        // Last: what the group wrote is what its next batch would read.
+        store::written_rows::keep(conn, conversations.values())?;
         Ok(outcomes)
     }
 }
 
 /// The group's conversations by id, their rows locked in id order on
 /// PostgreSQL (see `GroupWrite::LOCKS_OWN_ROWS`; SQLite's write transaction
-/// is exclusive).
+/// is exclusive), or as the SQLite writer kept them from its last sends
+/// when nothing changed since (`store::written_rows`).
 fn load_conversations(
     conn: &mut AnyConnection,
     jobs: &[&SendJob],
@@ -205,12 +208,7 @@ fn load_conversations(
     let mut ids: Vec<i64> = jobs.iter().map(|j| j.conversation_id).collect();
     ids.sort_unstable();
     ids.dedup();
-    let found = match ids.as_slice() {
-        [one] => store::conversations::find_for_write(conn, *one)?
-            .into_iter()
-            .collect(),
-        _ => store::conversations::find_many_for_write(conn, &ids)?,
-    };
+    let found = store::written_rows::conversations_for_write(conn, &ids)?;
     Ok(found.into_iter().map(|c| (c.id, c)).collect())
 }
 

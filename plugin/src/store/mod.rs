@@ -22,6 +22,7 @@ mod sqlite_write;
 mod vacuum;
 mod wal_cache;
 mod writer;
+pub(crate) mod written_rows;
 
 pub use connection::{
     AnyConnection, Backend, Db, PoolOptions, SQLITE_PAGE_SIZE, write_transaction,

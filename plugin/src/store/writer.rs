@@ -213,7 +213,7 @@ where
     }
     let closed = match &outcome {
         Ok(_) => AnyConnection::commit_transaction(conn),
-        Err(_) => AnyConnection::rollback_transaction(conn),
+        Err(_) => rollback(conn),
     };
     match closed {
         Ok(()) => (outcome, Health::Fine),
@@ -336,7 +336,7 @@ fn run_together<G: GroupWrite>(
             }
         }
         _ if !savepoint => Together::OneByOne,
-        _ => match AnyConnection::rollback_transaction(conn) {
+        _ => match rollback(conn) {
             Ok(()) => Together::OneByOne,
             Err(e) => Together::Broken(format!("could not roll back a savepoint: {e}")),
         },
@@ -515,6 +515,10 @@ fn writer_loop<C>(
 {
     let mut conn: Option<AnyConnection> = None;
     let mut jobs: Vec<Box<dyn Job>> = Vec::with_capacity(batch);
+    if backend == Backend::Sqlite {
+        // The only writer of its file, which forgets on every rollback.
+        super::written_rows::enable();
+    }
     // `None` once every handle on the database is gone.
     while let Some(first) = rx.blocking_recv() {
         jobs.push(first);
@@ -525,6 +529,7 @@ fn writer_loop<C>(
             }
         }
         if conn.is_none() {
+            super::written_rows::forget();
             match connect() {
                 Ok(c) => conn = Some(c),
                 Err(e) => {
@@ -570,7 +575,7 @@ fn run_batch(backend: Backend, conn: &mut AnyConnection, jobs: &mut Vec<Box<dyn 
         && !locks_itself
         && let Err(e) = lock_in_order(conn, jobs.iter().filter_map(|j| j.key()).collect())
     {
-        let _ = AnyConnection::rollback_transaction(conn);
+        let _ = rollback(conn);
         let reason = format!("could not lock the conversations: {e}");
         for job in jobs.drain(..) {
             job.fail(StoreError::Unavailable(reason.clone()));
@@ -622,12 +627,12 @@ fn run_batch(backend: Backend, conn: &mut AnyConnection, jobs: &mut Vec<Box<dyn 
         }
     }
     let committed = if broken {
-        let _ = AnyConnection::rollback_transaction(conn);
+        let _ = rollback(conn);
         Err("the transaction failed and was rolled back".to_owned())
     } else if undo {
         // The lone job failed: nothing of it is kept, and its own error is
         // its answer (`Done` passes an error outcome through).
-        match AnyConnection::rollback_transaction(conn) {
+        match rollback(conn) {
             Ok(()) => Ok(()),
             Err(e) => {
                 broken = true;
@@ -638,7 +643,7 @@ fn run_batch(backend: Backend, conn: &mut AnyConnection, jobs: &mut Vec<Box<dyn 
         match AnyConnection::commit_transaction(conn) {
             Ok(()) => Ok(()),
             Err(e) => {
-                let _ = AnyConnection::rollback_transaction(conn);
+                let _ = rollback(conn);
                 broken = true;
                 Err(format!("the commit failed: {e}"))
             }
@@ -648,6 +653,14 @@ fn run_batch(backend: Backend, conn: &mut AnyConnection, jobs: &mut Vec<Box<dyn 
         finish.finish(committed.clone());
     }
     !broken
+}
+
+/// Rolls back the innermost savepoint or the transaction. The rows the
+/// writer kept from its last sends may be among what is undone: it forgets
+/// them first (`written_rows`).
+fn rollback(conn: &mut AnyConnection) -> diesel::QueryResult<()> {
+    super::written_rows::forget();
+    AnyConnection::rollback_transaction(conn)
 }
 
 /// Begins a batch's transaction.
@@ -663,7 +676,7 @@ fn begin(conn: &mut AnyConnection) -> diesel::QueryResult<()> {
 /// Rolls the batch's transaction back and begins it again, with the row
 /// locks of `keys` on PostgreSQL.
 fn restart(conn: &mut AnyConnection, backend: Backend, keys: Vec<i64>) -> Result<(), String> {
-    AnyConnection::rollback_transaction(conn).map_err(|e| format!("could not roll back: {e}"))?;
+    rollback(conn).map_err(|e| format!("could not roll back: {e}"))?;
     begin(conn).map_err(|e| format!("could not begin a transaction: {e}"))?;
     if backend == Backend::Postgres {
         lock_in_order(conn, keys).map_err(|e| format!("could not lock the conversations: {e}"))?;

@@ -23,7 +23,64 @@ on_both_backends!(
     retries_in_a_burst_are_answered_with_their_first_tries,
     a_retry_after_the_conversation_closed_gets_its_first_try,
     what_a_send_answers_is_the_message_as_stored,
+    a_send_starts_from_every_change_made_since_the_last_one,
 );
+
+/// The SQLite writer keeps the conversation rows its last sends wrote and
+/// starts the next sends from them (`store::written_rows`). A change made
+/// in between — by the same process's other writes, or by another process
+/// on the same database — must be where the next send starts: the status
+/// it moves from, the counters it adds to.
+async fn a_send_starts_from_every_change_made_since_the_last_one(t: TestChat) {
+    let s = t.service();
+    let id = open_as(s, &alice(), "Changed elsewhere")
+        .await
+        .conversation
+        .id;
+    send(s, &ann(), id, "First answer").await;
+    send(s, &alice(), id, "Thanks").await;
+
+    // Another process closes it: this one must refuse the customer.
+    let other = t.another_instance(|_| {}).await;
+    other
+        .service()
+        .set_status(&ann(), id, Status::Closed)
+        .await
+        .expect("closed by the other process");
+    let refused = s.send_message(&alice(), id, text("Still there?")).await;
+    assert!(matches!(refused, Err(ChatError::Closed)), "{refused:?}");
+
+    // This process reopens it with a write of another kind; the other one
+    // adds a message; then this one's sends must count from there.
+    s.set_status(&ann(), id, Status::Open)
+        .await
+        .expect("reopened");
+    send(s, &alice(), id, "Back again").await;
+    // Closed again by this process: refused again.
+    s.set_status(&ann(), id, Status::Closed)
+        .await
+        .expect("closed here");
+    let refused = s.send_message(&alice(), id, text("Hello?")).await;
+    assert!(matches!(refused, Err(ChatError::Closed)), "{refused:?}");
+    s.set_status(&ann(), id, Status::Open)
+        .await
+        .expect("reopened");
+    send(other.service(), &ann(), id, "From the other process").await;
+    let sent = send(s, &alice(), id, "And once more").await;
+    // The opening message and five sent here and there, the refused one
+    // not; the other process's staff answer read what came before.
+    assert_eq!(sent.conversation.message_count, 6);
+    assert_eq!(sent.conversation.status, Status::AwaitingAdmin);
+    assert_eq!(sent.conversation.unread_for_admin, 1);
+    let stored = s
+        .get_conversation(&alice(), id, None, 1)
+        .await
+        .expect("loads")
+        .conversation;
+    assert_eq!(stored.message_count, 6);
+    assert_eq!(stored.unread_for_admin, 1);
+    assert_eq!(stored.last_message_preview, "And once more");
+}
 
 /// The message a send answers with (the ack, the live frame, the page) is
 /// built from what was written, not read back: it must be exactly the row
