@@ -12,16 +12,16 @@
 //!   another);
 //! - no other statement of the writer's own connection changed a row
 //!   (`total_changes()` is unchanged: it counts every row an `INSERT`,
-//!   `UPDATE` or `DELETE` of the connection touched, foreign-key actions
-//!   and triggers included);
+//!   `UPDATE` or `DELETE` of the connection changed, and a trigger or a
+//!   foreign-key action only ever follows such a change);
 //! - nothing the rows came from was rolled back: the writer forgets them on
 //!   every rollback, of a savepoint or a transaction, and when it replaces
 //!   its connection (`forget`).
 //!
 //! Anything else reads the rows from the database as before. The memory is
 //! per thread and only on for the thread that called [`enable`]: the
-//! SQLite writer. PostgreSQL always reads (another
-//! process's commit is not visible to a counter of this connection).
+//! SQLite writer. PostgreSQL always reads (and locks) the rows: another
+//! process's commit is not visible to a counter of this connection.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
