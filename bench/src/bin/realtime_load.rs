@@ -122,7 +122,8 @@ struct Options {
     #[arg(long)]
     pool_size: Option<u32>,
     /// The server's database writers on PostgreSQL (`PoolOptions::writers`,
-    /// default 2; SQLite always has one).
+    /// default 1 on a machine with two cores or fewer, 2 above; SQLite
+    /// always has one).
     #[arg(long)]
     writers: Option<usize>,
     /// PostgreSQL: leave the conversations table to autovacuum

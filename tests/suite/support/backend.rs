@@ -83,6 +83,10 @@ impl TestChat {
         config.email.transport = storechat::MailTransport::Disabled;
         config.pool = PoolOptions {
             max_size: 4,
+            // Two writers whatever the machine (the default is one on two
+            // cores): the tests cover writes of one batch spread over
+            // writers, each locking its rows in the same order.
+            writers: 2,
             ..PoolOptions::default()
         };
         configure(&mut config);
